@@ -1,0 +1,124 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+# klp-initrd: hand-written Makefile. `make V=1` shows the full commands.
+
+PREFIX ?= /usr
+SBINDIR ?= $(PREFIX)/sbin
+LIBDIR ?= $(PREFIX)/lib
+DATADIR ?= $(PREFIX)/share
+MANDIR ?= $(DATADIR)/man
+DESTDIR ?=
+
+CC ?= cc
+MUSL_CC ?= musl-gcc
+PKG_CONFIG ?= pkg-config
+CFLAGS ?= -O2 -g
+B := build
+
+WARN := -Wall -Wextra -Wshadow -Wformat=2 -Wstrict-prototypes -Wmissing-prototypes -Wno-format-nonliteral
+ALL_CFLAGS = -std=gnu11 $(WARN) $(CFLAGS) -MMD -MP
+# The loader is tiny and static: size first, no libc features it does not need.
+LOADER_CFLAGS = -std=gnu11 $(WARN) -Os -ffunction-sections -fdata-sections -fno-asynchronous-unwind-tables \
+	-fno-stack-protector $(filter-out -O% -g%,$(CFLAGS)) -MMD -MP
+LOADER_LDFLAGS = -static -s -Wl,--gc-sections
+
+ifeq ($(V),1)
+Q :=
+q = @:
+else
+Q := @
+q = @printf '  %-7s %s\n'
+endif
+
+LOADER_PURE := sha256 manifest cmdline errmap elfcheck status loader
+LOADER_SRCS := $(LOADER_PURE:%=early-loader/%.c) early-loader/main.c early-loader/sys.c
+LOADER := $(B)/early-loader/klp-early
+LOADER_OBJS := $(LOADER_SRCS:early-loader/%.c=$(B)/early-loader/%.o)
+
+.PHONY: all loader kmod check unit unit-asan shellcheck boot-tests deps demo install clean distclean help
+all: loader
+
+help:
+	@echo "make [all]      build klp-early ($(LOADER))"
+	@echo "make kmod       build the test livepatch modules (kmod/) into $(B)/kmod"
+	@echo "make check      install deps, run unit tests (plain + ASan/UBSan), shellcheck, QEMU boots"
+	@echo "make demo       boot the demo VM: a patch applied before userspace, with its timeline"
+	@echo "make install    DESTDIR= PREFIX=$(PREFIX)"
+
+loader: $(LOADER)
+
+$(B)/early-loader/%.o: early-loader/%.c
+	@mkdir -p $(@D)
+	$(q) CC $@
+	$(Q)$(MUSL_CC) $(LOADER_CFLAGS) -c -o $@ $<
+
+$(LOADER): $(LOADER_OBJS)
+	$(q) LD $@
+	$(Q)$(MUSL_CC) $(LOADER_CFLAGS) $(LDFLAGS) $(LOADER_LDFLAGS) -o $@ $^
+
+# ---- unit tests (cmocka), plain and under ASan+UBSan ----
+CMOCKA_CFLAGS = $(shell $(PKG_CONFIG) --cflags cmocka 2>/dev/null)
+CMOCKA_LIBS = $(shell $(PKG_CONFIG) --libs cmocka 2>/dev/null || echo -lcmocka)
+UNIT_TESTS := $(patsubst tests/unit/test-%.c,%,$(wildcard tests/unit/test-*.c))
+SAN_FLAGS := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+
+define unit_variant
+# $(1): variant dir, $(2): extra flags
+$(B)/$(1)/obj/%.o: early-loader/%.c
+	@mkdir -p $$(@D)
+	$$(q) CC $$@
+	$$(Q)$$(CC) $$(ALL_CFLAGS) $(2) -Iearly-loader -c -o $$@ $$<
+$(B)/$(1)/obj/%.o: tests/unit/%.c
+	@mkdir -p $$(@D)
+	$$(q) CC $$@
+	$$(Q)$$(CC) $$(ALL_CFLAGS) $(2) $$(CMOCKA_CFLAGS) -Iearly-loader -c -o $$@ $$<
+$(B)/$(1)/test-%: $(B)/$(1)/obj/test-%.o $(B)/$(1)/obj/fake-sys.o $(LOADER_PURE:%=$(B)/$(1)/obj/%.o)
+	$$(q) LD $$@
+	$$(Q)$$(CC) $$(ALL_CFLAGS) $(2) $$(LDFLAGS) -o $$@ $$^ $$(CMOCKA_LIBS)
+endef
+$(eval $(call unit_variant,unit,))
+$(eval $(call unit_variant,asan,$(SAN_FLAGS)))
+
+UNIT_BINS := $(UNIT_TESTS:%=$(B)/unit/test-%)
+ASAN_BINS := $(UNIT_TESTS:%=$(B)/asan/test-%)
+.SECONDARY:
+
+unit: $(UNIT_BINS)
+	$(Q)tests/run-unit $(UNIT_BINS)
+unit-asan: $(ASAN_BINS)
+	$(Q)ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 tests/run-unit $(ASAN_BINS)
+
+# ---- test livepatch modules ----
+kmod:
+	$(Q)$(MAKE) -C kmod OUT=$(abspath $(B)/kmod) V=$(V)
+
+SHELL_FILES = tools/deps tests/run-unit $(wildcard qemu/*[!~] .ci/run dracut-module/*.sh)
+
+shellcheck:
+	$(Q)shellcheck -x $(filter-out %.md %.c,$(SHELL_FILES)) && echo "shellcheck: $(words $(SHELL_FILES)) files clean"
+
+deps:
+	$(Q)tools/deps
+
+boot-tests: loader kmod
+	$(Q)qemu/test-boot
+
+check: deps
+	$(Q)$(MAKE) --no-print-directory all
+	$(Q)$(MAKE) --no-print-directory unit unit-asan shellcheck
+
+demo: deps
+	$(Q)$(MAKE) --no-print-directory all kmod
+	$(Q)qemu/demo
+
+install: all
+	install -d $(DESTDIR)$(LIBDIR)/klp-early
+	install -m 0755 $(LOADER) $(DESTDIR)$(LIBDIR)/klp-early/klp-early
+
+clean:
+	rm -rf $(B)/early-loader $(B)/unit $(B)/asan $(B)/kmod $(B)/qemu
+	-$(MAKE) -C kmod clean >/dev/null 2>&1
+
+distclean:
+	rm -rf $(B)
+
+-include $(wildcard $(B)/*/*.d $(B)/*/obj/*.d)

@@ -1,0 +1,119 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * klp-early: pure parts of the early-boot livepatch loader.
+ * Nothing declared here talks to the kernel; see sys.h for that seam.
+ */
+#ifndef KLP_EARLY_H
+#define KLP_EARLY_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define KLP_EARLY_VERSION "0.1"
+#define KLP_DIR "/usr/lib/klp-early"
+#define KLP_MANIFEST KLP_DIR "/manifest"
+#define KLP_REAL_INIT KLP_DIR "/init"
+#define KLP_STATUS_DIR "/run/klp"
+#define KLP_STATUS KLP_STATUS_DIR "/early.status"
+#define KLP_SYSFS "/sys/kernel/livepatch"
+
+#define KLP_MANIFEST_MAX 4096
+#define KLP_NAME_MAX 56 /* MODULE_NAME_LEN - 8 + 1 on 64-bit */
+#define KLP_RELEASE_MAX 65
+#define KLP_FILE_MAX 128
+#define KLP_SRCVERSION_MAX 25
+#define KLP_TIMEOUT_DEFAULT_MS 10000u
+#define KLP_TIMEOUT_MAX_MS 600000u
+
+/* ---- sha256.c ---- */
+struct sha256 {
+	uint32_t h[8];
+	uint64_t len;
+	uint8_t buf[64];
+	size_t fill;
+};
+void sha256_init(struct sha256 *s);
+void sha256_update(struct sha256 *s, const void *data, size_t len);
+void sha256_final(struct sha256 *s, uint8_t out[32]);
+void sha256_hex(const uint8_t digest[32], char out[65]);
+
+/* ---- manifest.c ---- */
+struct klp_manifest {
+	unsigned format;
+	char kernel[KLP_RELEASE_MAX];
+	char module[KLP_NAME_MAX];
+	char file[KLP_FILE_MAX];
+	uint64_t size;
+	char sha256[65];
+	char srcversion[KLP_SRCVERSION_MAX];
+};
+/*
+ * Parses a manifest held in buf (need not be NUL-terminated). On failure
+ * returns -EINVAL (or -ENODATA for an empty manifest) and describes the
+ * problem in err (e.g. "line 3: unknown key 'foo'"); *m is then unspecified.
+ */
+int klp_manifest_parse(const char *buf, size_t len, struct klp_manifest *m, char *err,
+		       size_t errlen);
+bool klp_module_name_valid(const char *name);
+
+/* ---- cmdline.c ---- */
+struct klp_cmdline {
+	bool disabled;        /* rd.klp=0|no|off|false */
+	bool debug;           /* rd.klp.debug[=1] */
+	unsigned timeout_ms;  /* rd.klp.timeout=SECONDS, default 10 s */
+	bool timeout_invalid; /* rd.klp.timeout= had a bad value (default kept) */
+};
+void klp_cmdline_parse(const char *buf, size_t len, struct klp_cmdline *c);
+
+/* ---- errmap.c ---- */
+const char *klp_errno_name(int err);   /* "EKEYREJECTED"; "E<n>" if unknown */
+const char *klp_errno_words(int err);  /* "signature rejected"; never NULL */
+
+/* ---- elfcheck.c ---- */
+/* Quick sanity check of an ELF header before handing the file to the kernel. */
+int klp_elf_check(const uint8_t *hdr, size_t len, const char **why);
+
+/* ---- status.c ---- */
+enum klp_result {
+	KLP_APPLIED,
+	KLP_ALREADY_LOADED,
+	KLP_DISABLED,
+	KLP_NO_MANIFEST,
+	KLP_REFUSED,
+	KLP_FAILED,
+	KLP_TIMEOUT,
+	KLP_UNSUPPORTED,
+};
+struct klp_status {
+	const char *mode; /* shim, hook, ... */
+	long pid;
+	const char *kernel;
+	const char *patch;
+	enum klp_result result;
+	int error; /* positive errno or 0 */
+	const char *message;
+	uint64_t start_boot_ns, end_boot_ns, start_mono_ns, end_mono_ns;
+};
+const char *klp_result_name(enum klp_result r);
+/* Exit code of hook mode for a result: 0 applied/already-loaded/disabled, see --help. */
+int klp_result_exit_code(enum klp_result r);
+/* Formats the status file; returns length or -ENOSPC if buf is too small. */
+int klp_status_format(const struct klp_status *st, char *buf, size_t len);
+/* Seconds with 6 decimals, "0.081234". */
+void klp_fmt_seconds(uint64_t ns, char out[24]);
+
+/* ---- loader.c ---- */
+struct klp_opts {
+	const char *manifest; /* path */
+	const char *status;   /* path, NULL = do not write */
+	const char *mode;
+	bool quiet_stderr;    /* hook mode prints to stderr as well */
+	bool has_timeout;     /* --timeout given: overrides rd.klp.timeout */
+	unsigned timeout_ms;
+	uint64_t start_boot_ns, start_mono_ns;
+};
+/* Does all the work: checks, load, wait, report. Returns the result. */
+enum klp_result klp_early_work(const struct klp_opts *o);
+
+#endif

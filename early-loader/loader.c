@@ -1,0 +1,296 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * The work of klp-early, in both modes: read the kernel command line and the
+ * manifest, check the patch file against it, insert it, wait (bounded) for
+ * the livepatch transition, and report exactly one outcome line to kmsg plus
+ * the status file. Every failure is reported and returned; none is fatal.
+ * Talks to the kernel only through sys.h.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <syslog.h>
+
+#include "klp-early.h"
+#include "sys.h"
+
+#define READ_CHUNK 65536
+
+struct ctx {
+	const struct klp_opts *o;
+	struct klp_cmdline cmd;
+	struct klp_manifest m;
+	char release[KLP_RELEASE_MAX];
+	char msg[384];
+};
+
+__attribute__((format(printf, 2, 3))) static void debug(struct ctx *c, const char *fmt, ...)
+{
+	char line[448];
+	int n;
+	va_list ap;
+
+	if (!c->cmd.debug)
+		return;
+	n = snprintf(line, sizeof(line), "klp-early: debug: ");
+	va_start(ap, fmt);
+	vsnprintf(line + n, sizeof(line) - (size_t)n, fmt, ap);
+	va_end(ap);
+	sys_kmsg(LOG_INFO, line);
+}
+
+static void write_status(struct ctx *c, enum klp_result r, int err)
+{
+	struct klp_status st = {
+		.mode = c->o->mode,
+		.pid = sys_getpid(),
+		.kernel = c->release,
+		.patch = c->m.module,
+		.result = r,
+		.error = err < 0 ? -err : err,
+		.message = c->msg,
+		.start_boot_ns = c->o->start_boot_ns,
+		.start_mono_ns = c->o->start_mono_ns,
+		.end_boot_ns = sys_boottime_ns(),
+		.end_mono_ns = sys_monotonic_ns(),
+	};
+	char buf[1024];
+	int n, w;
+
+	if (!c->o->status)
+		return;
+	n = klp_status_format(&st, buf, sizeof(buf));
+	if (n < 0)
+		return;
+	w = sys_write_atomic(c->o->status, buf, (size_t)n);
+	if (w < 0) {
+		char line[256];
+		snprintf(line, sizeof(line), "klp-early: cannot write %s: %s", c->o->status,
+			 klp_errno_words(w));
+		sys_kmsg(LOG_WARNING, line);
+	}
+}
+
+/* The one outcome line: kmsg, stderr in hook mode, and the status file. */
+__attribute__((format(printf, 4, 5))) static enum klp_result
+report(struct ctx *c, enum klp_result r, int err, const char *fmt, ...)
+{
+	char line[512];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(c->msg, sizeof(c->msg), fmt, ap);
+	va_end(ap);
+	if (c->m.module[0])
+		snprintf(line, sizeof(line), "klp-early: %s: %s", c->m.module, c->msg);
+	else
+		snprintf(line, sizeof(line), "klp-early: %s", c->msg);
+	sys_kmsg(r == KLP_APPLIED || r == KLP_ALREADY_LOADED || r == KLP_DISABLED ||
+				 r == KLP_NO_MANIFEST
+			 ? LOG_NOTICE
+			 : LOG_WARNING,
+		 line);
+	if (!c->o->quiet_stderr)
+		sys_stderr(line);
+	write_status(c, r, err);
+	return r;
+}
+
+static void read_cmdline(struct ctx *c)
+{
+	char buf[4096];
+	ssize_t n = sys_read_small("/proc/cmdline", buf, sizeof(buf));
+
+	klp_cmdline_parse(buf, n > 0 ? (size_t)n : 0, &c->cmd);
+	if (n < 0)
+		debug(c, "cannot read /proc/cmdline: %s; using defaults", klp_errno_words((int)n));
+	if (c->o->has_timeout)
+		c->cmd.timeout_ms = c->o->timeout_ms;
+}
+
+static int read_manifest(struct ctx *c, enum klp_result *res)
+{
+	char buf[KLP_MANIFEST_MAX + 2], err[160]; /* room to see one byte too many */
+	ssize_t n = sys_read_small(c->o->manifest, buf, sizeof(buf));
+	int r;
+
+	if (n == -ENOENT) {
+		*res = report(c, KLP_NO_MANIFEST, 0, "no manifest at %s: nothing to load", c->o->manifest);
+		return -ENOENT;
+	}
+	if (n < 0) {
+		*res = report(c, KLP_REFUSED, (int)n, "cannot read manifest %s: %s (%s)", c->o->manifest,
+			      klp_errno_words((int)n), klp_errno_name((int)n));
+		return (int)n;
+	}
+	if ((size_t)n > KLP_MANIFEST_MAX) {
+		*res = report(c, KLP_REFUSED, E2BIG, "manifest %s is larger than %d bytes: refused",
+			      c->o->manifest, KLP_MANIFEST_MAX);
+		return -E2BIG;
+	}
+	r = klp_manifest_parse(buf, (size_t)n, &c->m, err, sizeof(err));
+	if (r < 0) {
+		*res = report(c, KLP_REFUSED, EINVAL, "manifest %s is invalid: %s: nothing loaded",
+			      c->o->manifest, err);
+		return r;
+	}
+	return 0;
+}
+
+static void patch_path(const struct ctx *c, char *out, size_t len)
+{
+	const char *slash = strrchr(c->o->manifest, '/');
+	int dirlen = slash ? (int)(slash - c->o->manifest) : 1;
+
+	snprintf(out, len, "%.*s/%s", dirlen, slash ? c->o->manifest : ".", c->m.file);
+}
+
+/* Checks size, ELF header and sha256 of the open patch file. */
+static int verify_file(struct ctx *c, int fd, const char *path, enum klp_result *res)
+{
+	static uint8_t chunk[READ_CHUNK];
+	struct sha256 h;
+	uint8_t digest[32];
+	char hex[65];
+	uint64_t size, total = 0;
+	const char *why;
+	int r = sys_fsize(fd, &size);
+
+	if (r < 0) {
+		*res = report(c, KLP_FAILED, r, "cannot stat %s: %s", path, klp_errno_words(r));
+		return r;
+	}
+	if (size != c->m.size) {
+		*res = report(c, KLP_REFUSED, 0, "refused: size mismatch: %s has %llu bytes, manifest says %llu",
+			      path, (unsigned long long)size, (unsigned long long)c->m.size);
+		return -EINVAL;
+	}
+	sha256_init(&h);
+	for (;;) {
+		ssize_t n = sys_read(fd, chunk, sizeof(chunk));
+		if (n < 0) {
+			*res = report(c, KLP_FAILED, (int)n, "cannot read %s: %s", path, klp_errno_words((int)n));
+			return (int)n;
+		}
+		if (n == 0)
+			break;
+		if (total == 0 && klp_elf_check(chunk, (size_t)n, &why) < 0) {
+			*res = report(c, KLP_REFUSED, ENOEXEC, "refused: %s: %s", path, why);
+			return -ENOEXEC;
+		}
+		sha256_update(&h, chunk, (size_t)n);
+		total += (uint64_t)n;
+	}
+	sha256_final(&h, digest);
+	sha256_hex(digest, hex);
+	if (total != c->m.size || strcmp(hex, c->m.sha256) != 0) {
+		*res = report(c, KLP_REFUSED, 0, "refused: sha256 mismatch: %s is %.16s..., manifest says %.16s...",
+			      path, hex, c->m.sha256);
+		return -EINVAL;
+	}
+	debug(c, "%s: size and sha256 match the manifest", path);
+	return 0;
+}
+
+static int read_flag(const struct ctx *c, const char *attr)
+{
+	char path[128], buf[16];
+	ssize_t n;
+
+	snprintf(path, sizeof(path), KLP_SYSFS "/%s/%s", c->m.module, attr);
+	n = sys_read_small(path, buf, sizeof(buf));
+	if (n <= 0)
+		return n < 0 ? (int)n : -ENODATA;
+	return buf[0] == '1' ? 1 : 0;
+}
+
+/* Polls enabled/transition until done or the deadline; never writes "force". */
+static enum klp_result wait_transition(struct ctx *c, uint64_t t0, enum klp_result ok)
+{
+	uint64_t deadline = t0 + (uint64_t)c->cmd.timeout_ms * 1000000u;
+	unsigned step = 1;
+
+	for (;;) {
+		int en = read_flag(c, "enabled"), tr = read_flag(c, "transition");
+		uint64_t now = sys_monotonic_ns();
+		char secs[24];
+
+		klp_fmt_seconds(now - t0, secs);
+		secs[strlen(secs) - 3] = '\0'; /* milliseconds are enough here */
+		if (en == 1 && tr == 0)
+			return report(c, ok, 0, "%s, transition complete in %s s",
+				      ok == KLP_APPLIED ? "applied" : "already loaded", secs);
+		if (en == 0 && tr == 0)
+			return report(c, KLP_FAILED, 0, "loaded but not enabled (disabled by an admin or replaced?)");
+		if (en < 0 && now >= t0 + 1000000000u)
+			return report(c, KLP_FAILED, en, "module loaded but %s/%s does not appear: not a livepatch?",
+				      KLP_SYSFS, c->m.module);
+		if (now >= deadline) {
+			klp_fmt_seconds((uint64_t)c->cmd.timeout_ms * 1000000u, secs);
+			secs[strlen(secs) - 3] = '\0';
+			return report(c, KLP_TIMEOUT, ETIMEDOUT,
+				      "loaded, transition still running after %s s; left to the kernel to finish "
+				      "(see klp blocking)",
+				      secs);
+		}
+		if ((uint64_t)step * 1000000u > deadline - now)
+			step = (unsigned)((deadline - now + 999999u) / 1000000u);
+		sys_sleep_ms(step);
+		if (step < 20)
+			step *= 2;
+	}
+}
+
+static enum klp_result load(struct ctx *c)
+{
+	char path[KLP_FILE_MAX + 256];
+	enum klp_result res = KLP_FAILED;
+	uint64_t t0;
+	int fd, r;
+
+	patch_path(c, path, sizeof(path));
+	fd = sys_open_ro(path);
+	if (fd < 0)
+		return report(c, KLP_FAILED, fd, "cannot open %s: %s (%s); boot continues", path,
+			      klp_errno_words(fd), klp_errno_name(fd));
+	if (verify_file(c, fd, path, &res) < 0) {
+		sys_close(fd);
+		return res;
+	}
+	t0 = sys_monotonic_ns();
+	r = sys_finit_module(fd);
+	sys_close(fd);
+	if (r < 0 && r != -EEXIST)
+		return report(c, KLP_FAILED, r, "not loaded: %s (%s); boot continues", klp_errno_words(r),
+			      klp_errno_name(r));
+	debug(c, "finit_module %s", r == -EEXIST ? "says already loaded" : "done");
+	return wait_transition(c, t0, r == -EEXIST ? KLP_ALREADY_LOADED : KLP_APPLIED);
+}
+
+enum klp_result klp_early_work(const struct klp_opts *o)
+{
+	struct ctx c;
+	enum klp_result res = KLP_FAILED;
+	int r;
+
+	memset(&c, 0, sizeof(c));
+	c.o = o;
+	read_cmdline(&c);
+	if (c.cmd.disabled)
+		return report(&c, KLP_DISABLED, 0, "disabled by rd.klp=0: nothing loaded");
+	if (c.cmd.timeout_invalid)
+		sys_kmsg(LOG_WARNING, "klp-early: rd.klp.timeout= is not a number of seconds: using the default");
+	r = sys_uname_release(c.release, sizeof(c.release));
+	if (r < 0)
+		return report(&c, KLP_FAILED, r, "uname failed: %s", klp_errno_words(r));
+	if (read_manifest(&c, &res) < 0)
+		return res;
+	if (strcmp(c.m.kernel, c.release) != 0)
+		return report(&c, KLP_REFUSED, 0, "refused: manifest is for kernel %s, running %s; boot continues",
+			      c.m.kernel, c.release);
+	if (sys_exists(KLP_SYSFS) != 1)
+		return report(&c, KLP_UNSUPPORTED, ENOSYS,
+			      "kernel has no livepatch support (no %s): nothing loaded; boot continues", KLP_SYSFS);
+	return load(&c);
+}

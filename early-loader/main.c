@@ -1,0 +1,193 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * klp-early: apply the initrd's livepatch before any other userspace runs.
+ *
+ * As PID 1 (shim mode) it does the work in a forked child under a timeout,
+ * then execs the real init with its own argv and envp; it never exits, since
+ * PID 1 exiting panics the kernel. Otherwise (hook mode) it does the same
+ * work as an ordinary command and says how it went in its exit status.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <syslog.h>
+
+#include "klp-early.h"
+#include "sys.h"
+
+/* Time the shim grants the worker beyond the transition timeout (hashing, insert). */
+#define SHIM_GRACE_MS 5000u
+
+static const char *const fallback_inits[] = { KLP_REAL_INIT, "/sbin/init", "/etc/init",
+					      "/bin/init", "/bin/sh" };
+
+static void help(void)
+{
+	printf("Usage: klp-early [OPTIONS]\n"
+	       "Apply the livepatch named by an initrd manifest and wait for its transition.\n\n"
+	       "As PID 1 (the initrd's /init) it works in a child process, then execs\n"
+	       "%s (fallbacks /sbin/init, /etc/init, /bin/init, /bin/sh).\n\n"
+	       "  -m, --manifest FILE  manifest to read (default %s)\n"
+	       "  -s, --status FILE    status file to write, '-' for none (default %s)\n"
+	       "  -M, --mode NAME      mode recorded in the status file (default hook)\n"
+	       "  -t, --timeout SEC    transition timeout, overrides rd.klp.timeout= (default 10)\n"
+	       "  -q, --quiet          do not repeat the outcome line on stderr\n"
+	       "  -h, --help           this text\n"
+	       "  -V, --version        version\n\n"
+	       "Kernel command line: rd.klp=0 (do nothing), rd.klp.timeout=SEC, rd.klp.debug.\n"
+	       "Exit status: 0 applied or already loaded, 1 refused or failed, 2 usage,\n"
+	       "3 disabled or no manifest, 4 transition timeout, 5 no livepatch support.\n",
+	       KLP_REAL_INIT, KLP_MANIFEST, KLP_STATUS);
+}
+
+static int parse_timeout_arg(const char *v, unsigned *ms)
+{
+	struct klp_cmdline c;
+	char word[64];
+
+	/* one parser for seconds: the command line's */
+	if (snprintf(word, sizeof(word), "rd.klp.timeout=%s", v) >= (int)sizeof(word))
+		return -EINVAL;
+	klp_cmdline_parse(word, strlen(word), &c);
+	if (c.timeout_invalid)
+		return -EINVAL;
+	*ms = c.timeout_ms;
+	return 0;
+}
+
+static const char *optval(int argc, char **argv, int *i)
+{
+	if (*i + 1 >= argc) {
+		fprintf(stderr, "klp-early: %s needs a value (see --help)\n", argv[*i]);
+		exit(2);
+	}
+	return argv[++*i];
+}
+
+static void parse_args(int argc, char **argv, struct klp_opts *o)
+{
+	int i;
+
+	for (i = 1; i < argc; i++) {
+		const char *a = argv[i];
+		if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
+			help();
+			exit(0);
+		} else if (!strcmp(a, "-V") || !strcmp(a, "--version")) {
+			printf("klp-early %s\n", KLP_EARLY_VERSION);
+			exit(0);
+		} else if (!strcmp(a, "-m") || !strcmp(a, "--manifest")) {
+			o->manifest = optval(argc, argv, &i);
+		} else if (!strcmp(a, "-s") || !strcmp(a, "--status")) {
+			o->status = optval(argc, argv, &i);
+			if (!strcmp(o->status, "-"))
+				o->status = NULL;
+		} else if (!strcmp(a, "-M") || !strcmp(a, "--mode")) {
+			o->mode = optval(argc, argv, &i);
+		} else if (!strcmp(a, "-t") || !strcmp(a, "--timeout")) {
+			const char *v = optval(argc, argv, &i);
+			if (parse_timeout_arg(v, &o->timeout_ms) < 0) {
+				fprintf(stderr, "klp-early: --timeout: '%s' is not a number of seconds (0-600)\n", v);
+				exit(2);
+			}
+			o->has_timeout = true;
+		} else if (!strcmp(a, "-q") || !strcmp(a, "--quiet")) {
+			o->quiet_stderr = true;
+		} else {
+			fprintf(stderr, "klp-early: unknown argument '%s' (see --help)\n", a);
+			exit(2);
+		}
+	}
+}
+
+static int worker(void *arg)
+{
+	return klp_result_exit_code(klp_early_work(arg));
+}
+
+static unsigned shim_bound_ms(void)
+{
+	char buf[4096];
+	struct klp_cmdline c;
+	ssize_t n = sys_read_small("/proc/cmdline", buf, sizeof(buf));
+
+	klp_cmdline_parse(buf, n > 0 ? (size_t)n : 0, &c);
+	return c.timeout_ms + SHIM_GRACE_MS;
+}
+
+/* The worker died or hung: nobody else will say so. */
+static void shim_worker_failed(struct klp_opts *o, int r, unsigned bound_ms)
+{
+	char line[256];
+	struct klp_status st = { .mode = o->mode, .pid = 1, .result = KLP_FAILED,
+				  .message = line + strlen("klp-early: ") };
+	char buf[1024];
+	int n;
+
+	if (r == -ETIMEDOUT)
+		snprintf(line, sizeof(line), "klp-early: worker did not finish within %u ms and was killed; boot continues",
+			 bound_ms);
+	else if (r <= -1000)
+		snprintf(line, sizeof(line), "klp-early: worker crashed (signal %d); boot continues", -r - 1000);
+	else
+		snprintf(line, sizeof(line), "klp-early: cannot start worker: %s; loading nothing",
+			 klp_errno_words(r));
+	sys_kmsg(LOG_WARNING, line);
+	st.error = r == -ETIMEDOUT ? ETIMEDOUT : 0;
+	st.start_boot_ns = o->start_boot_ns;
+	st.start_mono_ns = o->start_mono_ns;
+	st.end_boot_ns = sys_boottime_ns();
+	st.end_mono_ns = sys_monotonic_ns();
+	n = klp_status_format(&st, buf, sizeof(buf));
+	if (n > 0)
+		(void)sys_write_atomic(KLP_STATUS, buf, (size_t)n);
+}
+
+static void exec_real_init(char **argv, char **envp)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(fallback_inits) / sizeof(fallback_inits[0]); i++) {
+		char line[256];
+		int r = sys_exec(fallback_inits[i], argv, envp);
+		if (r == -ENOENT && i > 0)
+			continue;
+		snprintf(line, sizeof(line), "klp-early: cannot exec %s: %s (%s)", fallback_inits[i],
+			 klp_errno_words(r), klp_errno_name(r));
+		sys_kmsg(LOG_ERR, line);
+	}
+	sys_kmsg(LOG_CRIT, "klp-early: no init could be started; halting here instead of panicking");
+	sys_hang();
+}
+
+static void shim(struct klp_opts *o, char **argv, char **envp)
+{
+	unsigned bound;
+	int r;
+
+	sys_early_mounts();
+	o->mode = "shim";
+	o->quiet_stderr = true;
+	bound = shim_bound_ms();
+	r = sys_run_worker(worker, o, bound);
+	if (r < 0)
+		shim_worker_failed(o, r, bound);
+	exec_real_init(argv, envp);
+}
+
+int main(int argc, char **argv, char **envp)
+{
+	struct klp_opts o = {
+		.manifest = KLP_MANIFEST,
+		.status = KLP_STATUS,
+		.mode = "hook",
+		.start_boot_ns = sys_boottime_ns(),
+		.start_mono_ns = sys_monotonic_ns(),
+	};
+
+	if (sys_getpid() == 1)
+		shim(&o, argv, envp); /* never returns */
+	parse_args(argc, argv, &o);
+	return klp_result_exit_code(klp_early_work(&o));
+}

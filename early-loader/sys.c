@@ -1,0 +1,332 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * sys.c: the only file of klp-early that talks to the kernel (syscalls,
+ * sysfs, procfs, mounts, kmsg). Everything else goes through sys.h, so the
+ * unit tests can link a fake in its place.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/utsname.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "sys.h"
+
+int sys_uname_release(char *buf, size_t len)
+{
+	struct utsname u;
+
+	if (uname(&u) < 0)
+		return -errno;
+	if (strlen(u.release) >= len)
+		return -ENAMETOOLONG;
+	strcpy(buf, u.release);
+	return 0;
+}
+
+ssize_t sys_read_small(const char *path, char *buf, size_t len)
+{
+	size_t used = 0;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		return -errno;
+	while (used + 1 < len) {
+		ssize_t n = read(fd, buf + used, len - 1 - used);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			int r = -errno;
+			close(fd);
+			return r;
+		}
+		if (n == 0)
+			break;
+		used += (size_t)n;
+	}
+	close(fd);
+	buf[used] = '\0';
+	return (ssize_t)used;
+}
+
+int sys_exists(const char *path)
+{
+	struct stat st;
+
+	if (stat(path, &st) == 0)
+		return 1;
+	return errno == ENOENT ? 0 : -errno;
+}
+
+int sys_open_ro(const char *path)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY);
+
+	return fd < 0 ? -errno : fd;
+}
+
+ssize_t sys_read(int fd, void *buf, size_t len)
+{
+	ssize_t n;
+
+	do
+		n = read(fd, buf, len);
+	while (n < 0 && errno == EINTR);
+	return n < 0 ? -errno : n;
+}
+
+int sys_fsize(int fd, uint64_t *size)
+{
+	struct stat st;
+
+	if (fstat(fd, &st) < 0)
+		return -errno;
+	if (!S_ISREG(st.st_mode))
+		return -EINVAL;
+	*size = (uint64_t)st.st_size;
+	return 0;
+}
+
+int sys_rewind(int fd)
+{
+	return lseek(fd, 0, SEEK_SET) < 0 ? -errno : 0;
+}
+
+int sys_close(int fd)
+{
+	return close(fd) < 0 ? -errno : 0;
+}
+
+int sys_finit_module(int fd)
+{
+	return syscall(SYS_finit_module, fd, "", 0) < 0 ? -errno : 0;
+}
+
+static int mkdir_parents(const char *path)
+{
+	char dir[256];
+	char *p;
+
+	if (strlen(path) >= sizeof(dir))
+		return -ENAMETOOLONG;
+	strcpy(dir, path);
+	p = strrchr(dir, '/');
+	if (!p || p == dir)
+		return 0;
+	*p = '\0';
+	for (p = dir + 1; *p; p++) {
+		if (*p != '/')
+			continue;
+		*p = '\0';
+		if (mkdir(dir, 0755) < 0 && errno != EEXIST)
+			return -errno;
+		*p = '/';
+	}
+	if (mkdir(dir, 0755) < 0 && errno != EEXIST)
+		return -errno;
+	return 0;
+}
+
+int sys_write_atomic(const char *path, const char *data, size_t len)
+{
+	char tmp[272];
+	size_t off = 0;
+	int fd, r = mkdir_parents(path);
+
+	if (r < 0)
+		return r;
+	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
+	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0644);
+	if (fd < 0)
+		return -errno;
+	while (off < len) {
+		ssize_t n = write(fd, data + off, len - off);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			r = -errno;
+			break;
+		}
+		off += (size_t)n;
+	}
+	if (r == 0 && fsync(fd) < 0)
+		r = -errno;
+	if (close(fd) < 0 && r == 0)
+		r = -errno;
+	if (r == 0 && rename(tmp, path) < 0)
+		r = -errno;
+	if (r < 0)
+		unlink(tmp);
+	return r;
+}
+
+void sys_kmsg(int level, const char *line)
+{
+	char buf[600];
+	int n, fd = open("/dev/kmsg", O_WRONLY | O_CLOEXEC | O_NOCTTY);
+
+	if (fd < 0)
+		return;
+	n = snprintf(buf, sizeof(buf), "<%d>%s\n", level, line);
+	if (n > 0)
+		(void)!write(fd, buf, (size_t)n < sizeof(buf) ? (size_t)n : sizeof(buf) - 1);
+	close(fd);
+}
+
+void sys_stderr(const char *line)
+{
+	(void)!write(STDERR_FILENO, line, strlen(line));
+	(void)!write(STDERR_FILENO, "\n", 1);
+}
+
+static uint64_t clock_ns(clockid_t id)
+{
+	struct timespec ts;
+
+	if (clock_gettime(id, &ts) < 0)
+		return 0;
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+uint64_t sys_boottime_ns(void)
+{
+	return clock_ns(CLOCK_BOOTTIME);
+}
+
+uint64_t sys_monotonic_ns(void)
+{
+	return clock_ns(CLOCK_MONOTONIC);
+}
+
+void sys_sleep_ms(unsigned ms)
+{
+	struct timespec ts = { (time_t)(ms / 1000), (long)(ms % 1000) * 1000000L };
+
+	while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
+		;
+}
+
+long sys_getpid(void)
+{
+	return (long)getpid();
+}
+
+/* A mount point has another device than its parent. */
+static int is_mountpoint(const char *path)
+{
+	char parent[64];
+	struct stat a, b;
+
+	snprintf(parent, sizeof(parent), "%s/..", path);
+	if (stat(path, &a) < 0 || stat(parent, &b) < 0)
+		return 0;
+	return a.st_dev != b.st_dev;
+}
+
+static void mount_if_absent(const char *probe, const char *type, const char *dir, const char *opts,
+			    unsigned long flags)
+{
+	if (probe && access(probe, F_OK) == 0)
+		return;
+	if (!probe && is_mountpoint(dir))
+		return;
+	(void)mkdir(dir, 0755);
+	(void)mount(type, dir, type, flags, opts);
+}
+
+void sys_early_mounts(void)
+{
+	mount_if_absent("/proc/self", "proc", "/proc", NULL, MS_NOSUID | MS_NODEV | MS_NOEXEC);
+	mount_if_absent("/sys/kernel", "sysfs", "/sys", NULL, MS_NOSUID | MS_NODEV | MS_NOEXEC);
+	mount_if_absent("/dev/kmsg", "devtmpfs", "/dev", "mode=0755", MS_NOSUID);
+	/* systemd would mount an empty /run over ours: give it a tmpfs it keeps */
+	mount_if_absent(NULL, "tmpfs", "/run", "mode=0755", MS_NOSUID | MS_NODEV);
+}
+
+static int wait_child(pid_t pid, unsigned timeout_ms)
+{
+	struct timespec left = { (time_t)(timeout_ms / 1000), (long)(timeout_ms % 1000) * 1000000L };
+	struct timespec deadline, now;
+	sigset_t chld;
+	int status;
+
+	sigemptyset(&chld);
+	sigaddset(&chld, SIGCHLD);
+	clock_gettime(CLOCK_MONOTONIC, &deadline);
+	deadline.tv_sec += left.tv_sec;
+	deadline.tv_nsec += left.tv_nsec;
+	if (deadline.tv_nsec >= 1000000000L)
+		deadline.tv_sec++, deadline.tv_nsec -= 1000000000L;
+	for (;;) {
+		pid_t w = waitpid(pid, &status, WNOHANG);
+		if (w == pid)
+			return WIFEXITED(status) ? WEXITSTATUS(status) : -(1000 + WTERMSIG(status));
+		if (w < 0 && errno != EINTR)
+			return -errno;
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		if (now.tv_sec > deadline.tv_sec ||
+		    (now.tv_sec == deadline.tv_sec && now.tv_nsec >= deadline.tv_nsec))
+			break;
+		left.tv_sec = deadline.tv_sec - now.tv_sec;
+		left.tv_nsec = deadline.tv_nsec - now.tv_nsec;
+		if (left.tv_nsec < 0)
+			left.tv_sec--, left.tv_nsec += 1000000000L;
+		(void)sigtimedwait(&chld, NULL, &left);
+	}
+	kill(pid, SIGKILL);
+	/* a task stuck in the kernel may not die at once: never block on it */
+	(void)waitpid(pid, &status, WNOHANG);
+	return -ETIMEDOUT;
+}
+
+static void on_sigchld(int sig)
+{
+	(void)sig;
+}
+
+int sys_run_worker(int (*fn)(void *), void *arg, unsigned timeout_ms)
+{
+	/*
+	 * As PID 1 a signal with the default action is dropped by the kernel;
+	 * a handler (restored before exec) makes sure SIGCHLD is delivered.
+	 */
+	struct sigaction sa = { .sa_handler = on_sigchld }, oldsa;
+	sigset_t chld, old;
+	pid_t pid;
+	int r;
+
+	sigemptyset(&chld);
+	sigaddset(&chld, SIGCHLD);
+	sigaction(SIGCHLD, &sa, &oldsa);
+	sigprocmask(SIG_BLOCK, &chld, &old);
+	pid = fork();
+	if (pid == 0) {
+		sigprocmask(SIG_SETMASK, &old, NULL);
+		sigaction(SIGCHLD, &oldsa, NULL);
+		_exit(fn(arg) & 0xff);
+	}
+	r = pid < 0 ? -errno : wait_child(pid, timeout_ms);
+	sigprocmask(SIG_SETMASK, &old, NULL);
+	sigaction(SIGCHLD, &oldsa, NULL);
+	return r;
+}
+
+int sys_exec(const char *path, char *const argv[], char *const envp[])
+{
+	execve(path, argv, envp);
+	return -errno;
+}
+
+void sys_hang(void)
+{
+	for (;;)
+		pause();
+}

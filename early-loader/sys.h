@@ -1,0 +1,46 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * sys.h: the only seam between klp-early and the kernel. sys.c implements it
+ * with real syscalls; tests link a fake instead (tests/unit/fake-sys.c).
+ * All functions return 0 or a negative errno unless said otherwise.
+ */
+#ifndef KLP_SYS_H
+#define KLP_SYS_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+int sys_uname_release(char *buf, size_t len);
+/* Reads at most len-1 bytes of a small file, NUL-terminates; returns bytes read. */
+ssize_t sys_read_small(const char *path, char *buf, size_t len);
+int sys_exists(const char *path);            /* 1, 0 or -errno */
+int sys_open_ro(const char *path);           /* fd or -errno */
+ssize_t sys_read(int fd, void *buf, size_t len);
+int sys_fsize(int fd, uint64_t *size);
+int sys_rewind(int fd);
+int sys_close(int fd);
+int sys_finit_module(int fd);                /* -errno from the kernel */
+/* Writes path atomically (temp file + rename), creating its folder. */
+int sys_write_atomic(const char *path, const char *data, size_t len);
+void sys_kmsg(int level, const char *line); /* best effort */
+void sys_stderr(const char *line);
+uint64_t sys_boottime_ns(void);
+uint64_t sys_monotonic_ns(void);
+void sys_sleep_ms(unsigned ms);
+
+/* Shim mode (PID 1) helpers. */
+long sys_getpid(void);
+void sys_early_mounts(void);
+/*
+ * Runs fn(arg) in a forked child and waits for it at most timeout_ms.
+ * Returns the child's exit code (>= 0), -ETIMEDOUT (child killed),
+ * -ECHILD - signal number... encoded as -(1000 + sig) when it died from a signal,
+ * or a negative errno when it could not fork.
+ */
+int sys_run_worker(int (*fn)(void *), void *arg, unsigned timeout_ms);
+/* execv()s path; returns only on failure, with -errno. */
+int sys_exec(const char *path, char *const argv[], char *const envp[]);
+void sys_hang(void) __attribute__((noreturn));
+
+#endif

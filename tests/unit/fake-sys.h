@@ -1,0 +1,59 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * fake-sys: a scriptable stand-in for early-loader/sys.c, linked into the
+ * unit tests in its place (the link seam). Files live in a small table,
+ * clocks advance only when the loader sleeps, and the livepatch sysfs
+ * attributes follow a script.
+ */
+#ifndef FAKE_SYS_H
+#define FAKE_SYS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define FAKE_MAX_FILES 16
+#define FAKE_MAX_KMSG 32
+
+struct fake_file {
+	char path[256];
+	char *data;
+	size_t len;
+	int err; /* open/read fails with -err when set */
+};
+
+struct fake_state {
+	const char *release;
+	struct fake_file files[FAKE_MAX_FILES];
+	int nfiles;
+	bool livepatch_sysfs;  /* /sys/kernel/livepatch exists */
+	int finit_ret;         /* what finit_module returns */
+	int finit_calls;
+	bool patch_in_sysfs;   /* /sys/kernel/livepatch/<patch> exists */
+	const char *patch;     /* name of the patch in sysfs */
+	int enabled;           /* value of enabled */
+	int transition_polls;  /* polls during which transition reads 1; -1 forever */
+	int polls;
+	uint64_t mono_ns, boot_ns;
+	char kmsg[FAKE_MAX_KMSG][600];
+	int kmsg_level[FAKE_MAX_KMSG];
+	int nkmsg;
+	char status_path[256];
+	char status[2048];
+	int status_writes;
+	int write_ret;         /* sys_write_atomic result to return */
+	unsigned slept_ms;
+	int open_fds;          /* opened and not yet closed */
+};
+
+extern struct fake_state fake;
+
+void fake_reset(void);
+void fake_add_file(const char *path, const void *data, size_t len);
+void fake_add_error(const char *path, int err);
+/* Index of the first kmsg line containing needle, or -1. */
+int fake_kmsg_find(const char *needle);
+/* Value of key in the last status written, or NULL. Static buffer. */
+const char *fake_status_get(const char *key);
+
+#endif

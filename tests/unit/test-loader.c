@@ -1,0 +1,472 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * Control flow of klp-early's work, through the fake-sys link seam: every
+ * outcome of the loader with scripted kernel answers.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <elf.h>
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <syslog.h>
+
+#include "fake-sys.h"
+#include "klp-early.h"
+
+#define MANIFEST "/usr/lib/klp-early/manifest"
+#define PATCH "/usr/lib/klp-early/klp_demo_v1.ko"
+#define STATUS "/run/klp/early.status"
+
+static uint8_t module[4096];
+
+static void make_module(void)
+{
+	Elf64_Ehdr *h = (Elf64_Ehdr *)module;
+	size_t i;
+
+	for (i = 0; i < sizeof(module); i++)
+		module[i] = (uint8_t)(i * 7);
+	memset(h, 0, sizeof(*h));
+	memcpy(h->e_ident, ELFMAG, SELFMAG);
+	h->e_ident[EI_CLASS] = ELFCLASS64;
+	h->e_ident[EI_DATA] = __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__ ? ELFDATA2MSB : ELFDATA2LSB;
+	h->e_ident[EI_VERSION] = EV_CURRENT;
+	h->e_type = ET_REL;
+#if defined(__x86_64__)
+	h->e_machine = EM_X86_64;
+#elif defined(__s390x__)
+	h->e_machine = EM_S390;
+#elif defined(__powerpc64__)
+	h->e_machine = EM_PPC64;
+#elif defined(__aarch64__)
+	h->e_machine = EM_AARCH64;
+#endif
+}
+
+static void digest_of(const void *data, size_t len, char hex[65])
+{
+	struct sha256 s;
+	uint8_t d[32];
+
+	sha256_init(&s);
+	sha256_update(&s, data, len);
+	sha256_final(&s, d);
+	sha256_hex(d, hex);
+}
+
+/* A manifest for `module`, with one field optionally replaced. */
+static void put_manifest(const char *kernel, size_t size, const char *sha)
+{
+	char buf[1024], hex[65];
+	int n;
+
+	digest_of(module, sizeof(module), hex);
+	n = snprintf(buf, sizeof(buf),
+		     "# test manifest\nformat=1\nkernel=%s\nmodule=klp_demo_v1\nfile=klp_demo_v1.ko\n"
+		     "size=%zu\nsha256=%s\nsrcversion=ABCDEF0123456789ABCDEF0\n",
+		     kernel ? kernel : "6.1.0-test-amd64", size ? size : sizeof(module), sha ? sha : hex);
+	fake_add_file(MANIFEST, buf, (size_t)n);
+}
+
+static struct klp_opts opts(void)
+{
+	struct klp_opts o = {
+		.manifest = MANIFEST,
+		.status = STATUS,
+		.mode = "shim",
+		.quiet_stderr = true,
+		.start_boot_ns = 4000000000ull,
+		.start_mono_ns = 4000000000ull,
+	};
+	return o;
+}
+
+static int setup(void **state)
+{
+	(void)state;
+	fake_reset();
+	fake.patch = "klp_demo_v1";
+	make_module();
+	put_manifest(NULL, 0, NULL);
+	fake_add_file(PATCH, module, sizeof(module));
+	fake_add_file("/proc/cmdline", "BOOT_IMAGE=/vmlinuz root=/dev/vda quiet\n", 40);
+	return 0;
+}
+
+static enum klp_result run(void)
+{
+	struct klp_opts o = opts();
+
+	return klp_early_work(&o);
+}
+
+static void assert_one_line(const char *needle)
+{
+	assert_int_equal(fake.nkmsg, 1);
+	if (!strstr(fake.kmsg[0], needle))
+		fail_msg("kmsg line '%s' lacks '%s'", fake.kmsg[0], needle);
+	assert_int_equal(strncmp(fake.kmsg[0], "klp-early: ", 11), 0);
+}
+
+static void assert_status(const char *key, const char *want)
+{
+	const char *v = fake_status_get(key);
+
+	if (!v || strcmp(v, want))
+		fail_msg("status %s=%s, want %s\n%s", key, v ? v : "(none)", want, fake.status);
+}
+
+static void applied_when_transition_done(void **state)
+{
+	(void)state;
+	fake.transition_polls = 3;
+	assert_int_equal(run(), KLP_APPLIED);
+	assert_int_equal(fake.finit_calls, 1);
+	assert_int_equal(fake.open_fds, 0);
+	assert_one_line("klp_demo_v1: applied, transition complete in");
+	assert_int_equal(fake.kmsg_level[0], LOG_NOTICE);
+	assert_string_equal(fake.status_path, STATUS);
+	assert_status("result", "applied");
+	assert_status("patch", "klp_demo_v1");
+	assert_status("mode", "shim");
+	assert_status("kernel", "6.1.0-test-amd64");
+	assert_status("error", "");
+	assert_status("start_boottime", "4.000000");
+	assert_status("pid", "4242");
+	/* it waited for the transition: polled until the 4th read said 0 */
+	assert_int_equal(fake.polls, 4);
+	assert_true(fake.slept_ms > 0);
+}
+
+static void applied_without_sleeping_when_instant(void **state)
+{
+	(void)state;
+	assert_int_equal(run(), KLP_APPLIED);
+	assert_int_equal(fake.slept_ms, 0);
+	assert_status("end_monotonic", "5.000000");
+}
+
+static void timeout_leaves_transition_to_kernel(void **state)
+{
+	(void)state;
+	fake.transition_polls = -1;
+	assert_int_equal(run(), KLP_TIMEOUT);
+	assert_one_line("transition still running after 10.000 s");
+	assert_status("result", "timeout");
+	assert_status("error", "ETIMEDOUT");
+	/* 10 s default, polled in steps of at most 20 ms */
+	assert_true(fake.slept_ms >= 10000 && fake.slept_ms <= 10020);
+	/* the only file it wrote is its status: never "force" */
+	assert_int_equal(fake.status_writes, 1);
+	assert_string_equal(fake.status_path, STATUS);
+}
+
+static void cmdline_timeout_is_used(void **state)
+{
+	(void)state;
+	fake_add_file("/proc/cmdline", "quiet rd.klp.timeout=2 root=/dev/vda", 36);
+	fake.transition_polls = -1;
+	assert_int_equal(run(), KLP_TIMEOUT);
+	assert_true(fake.slept_ms >= 2000 && fake.slept_ms <= 2020);
+}
+
+static void option_timeout_overrides_cmdline(void **state)
+{
+	struct klp_opts o = opts();
+
+	(void)state;
+	fake_add_file("/proc/cmdline", "rd.klp.timeout=30", 17);
+	fake.transition_polls = -1;
+	o.has_timeout = true;
+	o.timeout_ms = 500;
+	assert_int_equal(klp_early_work(&o), KLP_TIMEOUT);
+	assert_true(fake.slept_ms >= 500 && fake.slept_ms <= 520);
+}
+
+static void bad_cmdline_timeout_warns_and_uses_default(void **state)
+{
+	(void)state;
+	fake_add_file("/proc/cmdline", "rd.klp.timeout=soon", 19);
+	fake.transition_polls = -1;
+	assert_int_equal(run(), KLP_TIMEOUT);
+	assert_true(fake_kmsg_find("rd.klp.timeout= is not a number") >= 0);
+	assert_true(fake.slept_ms >= 10000);
+}
+
+static void disabled_by_cmdline_loads_nothing(void **state)
+{
+	(void)state;
+	fake_add_file("/proc/cmdline", "root=/dev/vda rd.klp=0", 22);
+	assert_int_equal(run(), KLP_DISABLED);
+	assert_int_equal(fake.finit_calls, 0);
+	assert_one_line("disabled by rd.klp=0");
+	assert_status("result", "disabled");
+}
+
+static void unreadable_cmdline_uses_defaults(void **state)
+{
+	(void)state;
+	fake_add_error("/proc/cmdline", EACCES);
+	assert_int_equal(run(), KLP_APPLIED);
+}
+
+static void missing_manifest(void **state)
+{
+	(void)state;
+	fake_add_error(MANIFEST, ENOENT);
+	assert_int_equal(run(), KLP_NO_MANIFEST);
+	assert_one_line("no manifest at " MANIFEST);
+	assert_status("result", "no-manifest");
+	assert_int_equal(fake.finit_calls, 0);
+}
+
+static void unreadable_manifest(void **state)
+{
+	(void)state;
+	fake_add_error(MANIFEST, EIO);
+	assert_int_equal(run(), KLP_REFUSED);
+	assert_one_line("cannot read manifest");
+	assert_status("error", "EIO");
+}
+
+static void garbage_manifest(void **state)
+{
+	(void)state;
+	fake_add_file(MANIFEST, "\x7f\x45\x4c\x46garbage\n", 12);
+	assert_int_equal(run(), KLP_REFUSED);
+	assert_one_line("is invalid: line 1");
+	assert_int_equal(fake.finit_calls, 0);
+}
+
+static void empty_manifest(void **state)
+{
+	(void)state;
+	fake_add_file(MANIFEST, "", 0);
+	assert_int_equal(run(), KLP_REFUSED);
+	assert_one_line("empty manifest");
+}
+
+static void truncated_manifest(void **state)
+{
+	(void)state;
+	fake_add_file(MANIFEST, "format=1\nkernel=6.1.0-test-amd64\nmodule=klp_demo_v1\nfi", 53);
+	assert_int_equal(run(), KLP_REFUSED);
+	assert_one_line("is invalid");
+	assert_int_equal(fake.finit_calls, 0);
+}
+
+static void oversized_manifest(void **state)
+{
+	static char big[KLP_MANIFEST_MAX + 100];
+
+	(void)state;
+	memset(big, '#', sizeof(big));
+	fake_add_file(MANIFEST, big, sizeof(big));
+	assert_int_equal(run(), KLP_REFUSED);
+	assert_one_line("larger than 4096 bytes");
+}
+
+static void other_kernel_release_refused(void **state)
+{
+	(void)state;
+	put_manifest("6.1.0-99-amd64", 0, NULL);
+	assert_int_equal(run(), KLP_REFUSED);
+	assert_one_line("manifest is for kernel 6.1.0-99-amd64, running 6.1.0-test-amd64");
+	assert_int_equal(fake.finit_calls, 0);
+	assert_status("result", "refused");
+}
+
+static void no_livepatch_support(void **state)
+{
+	(void)state;
+	fake.livepatch_sysfs = false;
+	assert_int_equal(run(), KLP_UNSUPPORTED);
+	assert_one_line("kernel has no livepatch support");
+	assert_int_equal(fake.finit_calls, 0);
+}
+
+static void patch_file_missing(void **state)
+{
+	(void)state;
+	fake_add_error(PATCH, ENOENT);
+	assert_int_equal(run(), KLP_FAILED);
+	assert_one_line("cannot open " PATCH);
+	assert_status("error", "ENOENT");
+}
+
+static void size_mismatch_refused(void **state)
+{
+	(void)state;
+	put_manifest(NULL, sizeof(module) + 1, NULL);
+	assert_int_equal(run(), KLP_REFUSED);
+	assert_one_line("size mismatch");
+	assert_int_equal(fake.finit_calls, 0);
+	assert_int_equal(fake.open_fds, 0);
+}
+
+static void corrupted_byte_refused(void **state)
+{
+	(void)state;
+	module[2000] ^= 1;
+	fake_add_file(PATCH, module, sizeof(module));
+	module[2000] ^= 1;
+	assert_int_equal(run(), KLP_REFUSED);
+	assert_one_line("sha256 mismatch");
+	assert_int_equal(fake.finit_calls, 0);
+	assert_int_equal(fake.open_fds, 0);
+}
+
+static void compressed_patch_refused(void **state)
+{
+	uint8_t xz[sizeof(module)];
+
+	(void)state;
+	memset(xz, 0, sizeof(xz));
+	memcpy(xz, "\xfd" "7zXZ", 6);
+	fake_add_file(PATCH, xz, sizeof(xz));
+	assert_int_equal(run(), KLP_REFUSED);
+	assert_one_line("not an ELF file");
+	assert_int_equal(fake.finit_calls, 0);
+}
+
+struct kernel_error {
+	int err;
+	const char *words;
+	const char *name;
+};
+
+static void kernel_error_reported(void **state)
+{
+	static const struct kernel_error cases[] = {
+		{ -EKEYREJECTED, "signature rejected", "EKEYREJECTED" },
+		{ -EPERM, "lockdown", "EPERM" },
+		{ -ENOEXEC, "invalid module format", "ENOEXEC" },
+		{ -EBUSY, "transition is in progress", "EBUSY" },
+		{ -EINVAL, "see dmesg", "EINVAL" },
+		{ -ENOMEM, "out of memory", "ENOMEM" },
+		{ -ENOKEY, "not trusted", "ENOKEY" },
+		{ -1234, "unexpected error", "E1234" },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		setup(state);
+		fake.finit_ret = cases[i].err;
+		assert_int_equal(run(), KLP_FAILED);
+		assert_one_line(cases[i].words);
+		assert_true(fake_kmsg_find(cases[i].name) == 0);
+		assert_true(fake_kmsg_find("boot continues") == 0);
+		assert_status("result", "failed");
+		assert_status("error", cases[i].name);
+		assert_int_equal(fake.kmsg_level[0], LOG_WARNING);
+	}
+}
+
+static void already_loaded_is_success(void **state)
+{
+	(void)state;
+	fake.finit_ret = -EEXIST;
+	assert_int_equal(run(), KLP_ALREADY_LOADED);
+	assert_one_line("already loaded, transition complete");
+	assert_status("result", "already-loaded");
+}
+
+static void loaded_but_disabled(void **state)
+{
+	(void)state;
+	fake.enabled = 0;
+	assert_int_equal(run(), KLP_FAILED);
+	assert_one_line("loaded but not enabled");
+}
+
+static void loaded_but_not_a_livepatch(void **state)
+{
+	(void)state;
+	fake.patch = "something_else"; /* sysfs shows another name */
+	assert_int_equal(run(), KLP_FAILED);
+	assert_one_line("does not appear");
+	/* gave up after about a second, not the full timeout */
+	assert_true(fake.slept_ms >= 1000 && fake.slept_ms < 1100);
+}
+
+static void status_write_failure_is_reported(void **state)
+{
+	(void)state;
+	fake.write_ret = -EROFS;
+	assert_int_equal(run(), KLP_APPLIED);
+	assert_int_equal(fake.nkmsg, 2);
+	assert_true(fake_kmsg_find("applied") == 0);
+	assert_true(fake_kmsg_find("cannot write " STATUS ": read-only") == 1);
+}
+
+static void no_status_file_when_not_asked(void **state)
+{
+	struct klp_opts o = opts();
+
+	(void)state;
+	o.status = NULL;
+	assert_int_equal(klp_early_work(&o), KLP_APPLIED);
+	assert_int_equal(fake.status_writes, 0);
+}
+
+static void debug_adds_step_lines(void **state)
+{
+	(void)state;
+	fake_add_file("/proc/cmdline", "rd.klp.debug", 12);
+	assert_int_equal(run(), KLP_APPLIED);
+	assert_true(fake.nkmsg >= 3);
+	assert_true(fake_kmsg_find("debug: " PATCH ": size and sha256 match") >= 0);
+	assert_true(fake_kmsg_find("debug: finit_module done") >= 0);
+}
+
+static void patch_path_relative_manifest(void **state)
+{
+	struct klp_opts o = opts();
+
+	(void)state;
+	fake_add_file("manifest", fake.files[0].data, fake.files[0].len);
+	fake_add_file("./klp_demo_v1.ko", module, sizeof(module));
+	o.manifest = "manifest";
+	assert_int_equal(klp_early_work(&o), KLP_APPLIED);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup(applied_when_transition_done, setup),
+		cmocka_unit_test_setup(applied_without_sleeping_when_instant, setup),
+		cmocka_unit_test_setup(timeout_leaves_transition_to_kernel, setup),
+		cmocka_unit_test_setup(cmdline_timeout_is_used, setup),
+		cmocka_unit_test_setup(option_timeout_overrides_cmdline, setup),
+		cmocka_unit_test_setup(bad_cmdline_timeout_warns_and_uses_default, setup),
+		cmocka_unit_test_setup(disabled_by_cmdline_loads_nothing, setup),
+		cmocka_unit_test_setup(unreadable_cmdline_uses_defaults, setup),
+		cmocka_unit_test_setup(missing_manifest, setup),
+		cmocka_unit_test_setup(unreadable_manifest, setup),
+		cmocka_unit_test_setup(garbage_manifest, setup),
+		cmocka_unit_test_setup(empty_manifest, setup),
+		cmocka_unit_test_setup(truncated_manifest, setup),
+		cmocka_unit_test_setup(oversized_manifest, setup),
+		cmocka_unit_test_setup(other_kernel_release_refused, setup),
+		cmocka_unit_test_setup(no_livepatch_support, setup),
+		cmocka_unit_test_setup(patch_file_missing, setup),
+		cmocka_unit_test_setup(size_mismatch_refused, setup),
+		cmocka_unit_test_setup(corrupted_byte_refused, setup),
+		cmocka_unit_test_setup(compressed_patch_refused, setup),
+		cmocka_unit_test_setup(kernel_error_reported, setup),
+		cmocka_unit_test_setup(already_loaded_is_success, setup),
+		cmocka_unit_test_setup(loaded_but_disabled, setup),
+		cmocka_unit_test_setup(loaded_but_not_a_livepatch, setup),
+		cmocka_unit_test_setup(status_write_failure_is_reported, setup),
+		cmocka_unit_test_setup(no_status_file_when_not_asked, setup),
+		cmocka_unit_test_setup(debug_adds_step_lines, setup),
+		cmocka_unit_test_setup(patch_path_relative_manifest, setup),
+	};
+
+	return cmocka_run_group_tests_name("klp-early loader", tests, NULL, NULL);
+}
