@@ -34,8 +34,14 @@ LOADER_SRCS := $(LOADER_PURE:%=early-loader/%.c) early-loader/main.c early-loade
 LOADER := $(B)/early-loader/klp-early
 LOADER_OBJS := $(LOADER_SRCS:early-loader/%.c=$(B)/early-loader/%.o)
 
-.PHONY: all loader kmod check unit unit-asan shellcheck boot-tests deps demo install clean distclean help
-all: loader
+KLP_SRCS := $(wildcard tools/klp/*.c)
+KLP := $(B)/tools/klp
+KLP_OBJS := $(KLP_SRCS:tools/klp/%.c=$(B)/tools/obj/%.o)
+KMOD_CFLAGS = $(shell $(PKG_CONFIG) --cflags libkmod blkid)
+KMOD_LIBS = $(shell $(PKG_CONFIG) --libs libkmod blkid)
+
+.PHONY: all loader tool kmod check unit unit-asan shellcheck boot-tests deps demo install clean distclean help
+all: loader tool
 
 help:
 	@echo "make [all]      build klp-early ($(LOADER))"
@@ -54,6 +60,17 @@ $(B)/early-loader/%.o: early-loader/%.c
 $(LOADER): $(LOADER_OBJS)
 	$(q) LD $@
 	$(Q)$(MUSL_CC) $(LOADER_CFLAGS) $(LDFLAGS) $(LOADER_LDFLAGS) -o $@ $^
+
+tool: $(KLP)
+
+$(B)/tools/obj/%.o: tools/klp/%.c
+	@mkdir -p $(@D)
+	$(q) CC $@
+	$(Q)$(CC) $(ALL_CFLAGS) $(KMOD_CFLAGS) -c -o $@ $<
+
+$(KLP): $(KLP_OBJS)
+	$(q) LD $@
+	$(Q)$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $^ $(KMOD_LIBS)
 
 # ---- unit tests (cmocka), plain and under ASan+UBSan ----
 CMOCKA_CFLAGS = $(shell $(PKG_CONFIG) --cflags cmocka 2>/dev/null)
@@ -113,9 +130,11 @@ demo: deps
 install: all
 	install -d $(DESTDIR)$(LIBDIR)/klp-early
 	install -m 0755 $(LOADER) $(DESTDIR)$(LIBDIR)/klp-early/klp-early
+	install -d $(DESTDIR)$(SBINDIR)
+	install -m 0755 $(KLP) $(DESTDIR)$(SBINDIR)/klp
 
 clean:
-	rm -rf $(B)/early-loader $(B)/unit $(B)/asan $(B)/kmod $(B)/qemu
+	rm -rf $(B)/early-loader $(B)/tools $(B)/unit $(B)/asan $(B)/kmod $(B)/qemu
 	-$(MAKE) -C kmod clean >/dev/null 2>&1
 
 distclean:

@@ -1,0 +1,151 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * /etc/klp/klp.conf: "key = value" lines, '#' comments, blank lines.
+ *   pin.<kver> = <module name>
+ * A pin chooses the active patch for one kernel when several are installed.
+ * Unknown keys are errors: a typo must not silently change nothing.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "klp.h"
+
+static char *trim(char *s)
+{
+	char *e;
+
+	while (*s == ' ' || *s == '\t')
+		s++;
+	e = s + strlen(s);
+	while (e > s && (e[-1] == ' ' || e[-1] == '\t' || e[-1] == '\r'))
+		*--e = '\0';
+	return s;
+}
+
+static int add_pin(struct klp_conf *c, const char *kver, const char *mod)
+{
+	char **k = realloc(c->pin_kver, (c->npins + 1) * sizeof(char *));
+	char **m;
+
+	if (!k)
+		return -ENOMEM;
+	c->pin_kver = k;
+	m = realloc(c->pin_module, (c->npins + 1) * sizeof(char *));
+	if (!m)
+		return -ENOMEM;
+	c->pin_module = m;
+	k[c->npins] = strdup(kver);
+	m[c->npins] = strdup(mod);
+	c->npins++;
+	if (!k[c->npins - 1] || !m[c->npins - 1])
+		return -ENOMEM;
+	return 0;
+}
+
+static int parse_line(struct klp_conf *c, char *line, unsigned no, char *err, size_t errlen)
+{
+	char *eq, *key, *val;
+
+	line = trim(line);
+	if (!*line || *line == '#')
+		return 0;
+	eq = strchr(line, '=');
+	if (!eq) {
+		snprintf(err, errlen, "line %u: expected key = value", no);
+		return -EINVAL;
+	}
+	*eq = '\0';
+	key = trim(line);
+	val = trim(eq + 1);
+	if (strncmp(key, "pin.", 4) != 0) {
+		snprintf(err, errlen, "line %u: unknown key '%s'", no, key);
+		return -EINVAL;
+	}
+	if (!key[4] || !*val || strpbrk(val, " \t/")) {
+		snprintf(err, errlen, "line %u: expected pin.<kernel release> = <module name>", no);
+		return -EINVAL;
+	}
+	if (klp_conf_pin(c, key + 4)) {
+		snprintf(err, errlen, "line %u: kernel %s pinned twice", no, key + 4);
+		return -EINVAL;
+	}
+	return add_pin(c, key + 4, val);
+}
+
+int klp_conf_parse(const char *buf, size_t len, struct klp_conf *c, char *err, size_t errlen)
+{
+	_cleanup_free_ char *copy = strndup(buf, len);
+	char *line;
+	unsigned no = 0;
+	int r;
+
+	memset(c, 0, sizeof(*c));
+	if (!copy)
+		return -ENOMEM;
+	if (strlen(copy) != len) {
+		snprintf(err, errlen, "binary data (NUL byte)");
+		return -EINVAL;
+	}
+	/* strtok_r would skip empty lines and lose line numbers */
+	for (line = copy; line; no++) {
+		char *nl = strchr(line, '\n');
+		if (nl)
+			*nl = '\0';
+		r = parse_line(c, line, no + 1, err, errlen);
+		if (r < 0) {
+			klp_conf_free(c);
+			return r;
+		}
+		line = nl ? nl + 1 : NULL;
+	}
+	return 0;
+}
+
+int klp_conf_load(const char *path, struct klp_conf *c, char *err, size_t errlen)
+{
+	char buf[65536];
+	ssize_t n;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	memset(c, 0, sizeof(*c));
+	if (fd < 0)
+		return errno == ENOENT ? 0 : -errno;
+	n = read(fd, buf, sizeof(buf));
+	close(fd);
+	if (n < 0)
+		return -errno;
+	if ((size_t)n == sizeof(buf)) {
+		snprintf(err, errlen, "file too large");
+		return -EFBIG;
+	}
+	return klp_conf_parse(buf, (size_t)n, c, err, errlen);
+}
+
+const char *klp_conf_pin(const struct klp_conf *c, const char *kver)
+{
+	size_t i;
+
+	for (i = 0; i < c->npins; i++)
+		if (!strcmp(c->pin_kver[i], kver))
+			return c->pin_module[i];
+	return NULL;
+}
+
+void klp_conf_free(struct klp_conf *c)
+{
+	size_t i;
+
+	if (!c)
+		return;
+	for (i = 0; i < c->npins; i++) {
+		free(c->pin_kver[i]);
+		free(c->pin_module[i]);
+	}
+	free(c->pin_kver);
+	free(c->pin_module);
+	memset(c, 0, sizeof(*c));
+}

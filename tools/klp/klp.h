@@ -1,0 +1,69 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* klp: internal header of the command-line tool. */
+#ifndef KLP_H
+#define KLP_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#define KLP_VERSION "0.1"
+#define KLP_CONF "/etc/klp/klp.conf"
+
+#define _cleanup_(f) __attribute__((cleanup(f)))
+static inline void freep(void *p)
+{
+	extern void free(void *);
+	free(*(void **)p);
+}
+#define _cleanup_free_ _cleanup_(freep)
+
+/* ---- conf.c: /etc/klp/klp.conf ---- */
+/*
+ * Format: "key = value" lines, '#' comments. Keys:
+ *   pin.<kver> = <module name>   use this patch for that kernel
+ */
+struct klp_conf {
+	char **pin_kver;
+	char **pin_module;
+	size_t npins;
+};
+int klp_conf_parse(const char *buf, size_t len, struct klp_conf *c, char *err, size_t errlen);
+int klp_conf_load(const char *path, struct klp_conf *c, char *err, size_t errlen);
+const char *klp_conf_pin(const struct klp_conf *c, const char *kver);
+void klp_conf_free(struct klp_conf *c);
+
+/* ---- patch.c: which livepatch is the active one for a kernel ---- */
+struct klp_candidate {
+	char *path;       /* full path under root */
+	char *name;       /* module name */
+	char *srcversion;
+	char *vermagic;
+	bool livepatch;   /* modinfo livepatch=Y */
+	bool vermagic_ok; /* first word of vermagic == kver */
+	unsigned uid;     /* owner of the file */
+	unsigned mode;    /* st_mode of the file */
+	bool stat_ok;
+	char *problem;    /* why it cannot be used, or NULL */
+};
+struct klp_candidates {
+	struct klp_candidate *v;
+	size_t n;
+};
+/* The folder of kver's livepatches under root ("" for /). */
+int klp_livepatch_dir(const char *root, const char *kver, char *out, size_t len);
+/* Reads every module file in the livepatch folder of kver (modinfo via libkmod). */
+int klp_candidates_scan(const char *root, const char *kver, struct klp_candidates *out);
+void klp_candidates_free(struct klp_candidates *c);
+/* True for .ko, .ko.xz, .ko.zst, .ko.gz */
+bool klp_is_module_file(const char *name);
+/*
+ * Picks the active cumulative patch: the pinned module if klp.conf pins
+ * one for kver, else the usable candidate whose file name sorts highest
+ * by version (strverscmp). Returns the index, -ENOENT if none is usable,
+ * -ESRCH if the pinned one is missing or unusable.
+ */
+int klp_candidates_select(const struct klp_candidates *c, const char *pin);
+/* 0 if usable, else a reason is stored in cand->problem. */
+void klp_candidate_judge(struct klp_candidate *cand, const char *kver);
+
+#endif
