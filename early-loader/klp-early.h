@@ -108,6 +108,7 @@ struct klp_opts {
 	const char *manifest; /* path */
 	const char *status;   /* path, NULL = do not write */
 	const char *mode;
+	long pid;             /* recorded in the status: 1 for the shim, 0 = own pid */
 	bool quiet_stderr;    /* hook mode prints to stderr as well */
 	bool has_timeout;     /* --timeout given: overrides rd.klp.timeout */
 	unsigned timeout_ms;

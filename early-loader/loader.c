@@ -44,7 +44,7 @@ static void write_status(struct ctx *c, enum klp_result r, int err)
 {
 	struct klp_status st = {
 		.mode = c->o->mode,
-		.pid = sys_getpid(),
+		.pid = c->o->pid ? c->o->pid : sys_getpid(),
 		.kernel = c->release,
 		.patch = c->m.module,
 		.result = r,

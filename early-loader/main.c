@@ -168,6 +168,7 @@ static void shim(struct klp_opts *o, char **argv, char **envp)
 
 	sys_early_mounts();
 	o->mode = "shim";
+	o->pid = 1; /* the worker is a child, but the kernel started us */
 	o->quiet_stderr = true;
 	bound = shim_bound_ms();
 	r = sys_run_worker(worker, o, bound);
