@@ -108,10 +108,10 @@ unit-asan: $(ASAN_BINS)
 kmod:
 	$(Q)$(MAKE) -C kmod OUT=$(abspath $(B)/kmod) V=$(V)
 
-SHELL_FILES = tools/deps tests/run-unit $(wildcard qemu/*[!~] .ci/run dracut-module/*.sh)
+SHELL_FILES = tools/deps tests/run-unit .ci/run $(filter-out %.md,$(wildcard qemu/*[!~] dracut-module/*.sh))
 
 shellcheck:
-	$(Q)shellcheck -x $(filter-out %.md %.c,$(SHELL_FILES)) && echo "shellcheck: $(words $(SHELL_FILES)) files clean"
+	$(Q)shellcheck -x $(SHELL_FILES) && echo "shellcheck: $(words $(SHELL_FILES)) files clean"
 
 deps:
 	$(Q)tools/deps
@@ -120,8 +120,9 @@ boot-tests: loader kmod
 	$(Q)qemu/test-boot
 
 check: deps
-	$(Q)$(MAKE) --no-print-directory all
+	$(Q)$(MAKE) --no-print-directory all kmod
 	$(Q)$(MAKE) --no-print-directory unit unit-asan shellcheck
+	$(Q)$(MAKE) --no-print-directory boot-tests
 
 demo: deps
 	$(Q)$(MAKE) --no-print-directory all kmod

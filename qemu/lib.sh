@@ -1,0 +1,136 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+# shellcheck shell=sh
+#
+# Shared helpers for the QEMU boot tests. Sourced, never run: the sourcing
+# script sets $qemu_dir (the folder of this file) first.
+#
+#   pass WHAT / fail WHAT               count one result
+#   expect_log LOG REGEX WHAT           some line of LOG matches REGEX (grep -E)
+#   expect_no_log LOG REGEX WHAT        no line of LOG matches REGEX
+#   expect_order LOG RE1 RE2 WHAT       the first RE1 line comes before the first RE2 line
+#   expect_eq GOT WANT WHAT             two strings are equal
+#   log_field LOG PREFIX                text after PREFIX on its first line in LOG
+#   summary                             "N passed, N failed"; false on any failure
+#   boot_prepare                        kernel + root image ready: sets kver, vmlinuz, rootimg
+#   boot_case CASE INITRD [CMDLINE]     one boot under a timeout: sets boot_log, boot_rc, boot_secs
+#
+# Serial logs are stored without carriage returns (qemu/run strips them), so
+# plain grep -E works on them; the guest prefixes every fact with "KLPTEST: ".
+
+: "${qemu_dir:?qemu/lib.sh: set qemu_dir before sourcing}"
+top=$(cd "$qemu_dir/.." && pwd)
+KLP_BUILD=${KLP_BUILD:-$top/build}
+KLP_CACHE=${KLP_CACHE:-$KLP_BUILD/cache}
+KLP_QEMU_OUT=${KLP_QEMU_OUT:-$KLP_BUILD/qemu}
+
+passed=0
+failed=0
+
+pass() {
+	passed=$((passed + 1))
+	printf 'ok   %s\n' "$*"
+}
+
+fail() {
+	failed=$((failed + 1))
+	printf 'FAIL %s\n' "$*"
+}
+
+expect_log() {
+	if grep -Eq -- "$2" "$1" 2>/dev/null; then
+		pass "$3"
+	else
+		fail "$3 (no line matches /$2/ in $1)"
+	fi
+}
+
+expect_no_log() {
+	if grep -Eq -- "$2" "$1" 2>/dev/null; then
+		fail "$3 (unexpected line in $1: $(grep -E -m1 -- "$2" "$1"))"
+	else
+		pass "$3"
+	fi
+}
+
+# Line number of the first line of $1 matching $2, empty if none.
+first_line() {
+	grep -En -m1 -- "$2" "$1" 2>/dev/null | cut -d: -f1
+}
+
+expect_order() {
+	a=$(first_line "$1" "$2")
+	b=$(first_line "$1" "$3")
+	if [ -z "$a" ]; then
+		fail "$4 (no line matches /$2/ in $1)"
+	elif [ -z "$b" ]; then
+		fail "$4 (no line matches /$3/ in $1)"
+	elif [ "$a" -lt "$b" ]; then
+		pass "$4"
+	else
+		fail "$4 (/$2/ at line $a is not before /$3/ at line $b in $1)"
+	fi
+}
+
+expect_eq() {
+	if [ "$1" = "$2" ]; then
+		pass "$3"
+	else
+		fail "$3 (got '$1', want '$2')"
+	fi
+}
+
+# Rest of the first line that starts with the fixed string $2.
+log_field() {
+	awk -v p="$2" 'index($0, p) == 1 { print substr($0, length(p) + 1); exit }' "$1" 2>/dev/null
+}
+
+summary() {
+	printf '%s passed, %s failed\n' "$passed" "$failed"
+	[ "$failed" -eq 0 ]
+}
+
+die() {
+	printf '%s: %s\n' "${0##*/}" "$*" >&2
+	exit 2
+}
+
+# The kernel release under test: $KLP_KVER, else the one tools/deps resolves.
+klp_kver() {
+	if [ -n "${KLP_KVER-}" ]; then
+		echo "$KLP_KVER"
+	else
+		"$top/tools/deps" --kver
+	fi
+}
+
+# The unpacked kernel tree of release $1 (fetched by tools/deps).
+klp_kernel_root() {
+	echo "$KLP_CACHE/kernel/$1/root"
+}
+
+# Sets kver, vmlinuz and rootimg for boot_case: the kernel tree comes from
+# tools/deps (fetched when missing), the root image from qemu/mkroot.
+boot_prepare() {
+	kver=$(klp_kver) || die "cannot tell the kernel release (tools/deps --kver)"
+	vmlinuz=$(klp_kernel_root "$kver")/boot/vmlinuz-$kver
+	if [ ! -f "$vmlinuz" ]; then
+		KLP_CACHE=$KLP_CACHE "$top/tools/deps" --kernel >&2 || die "cannot fetch kernel $kver"
+	fi
+	[ -f "$vmlinuz" ] || die "no $vmlinuz"
+	rootimg=$KLP_QEMU_OUT/root.ext4
+	"$qemu_dir/mkroot" "$rootimg" >&2 || die "cannot build $rootimg"
+}
+
+# boot_case CASE INITRD [EXTRA CMDLINE]: boots once, serial log in
+# $KLP_QEMU_OUT/logs/CASE.log; sets boot_log, boot_rc (qemu/run's status)
+# and boot_secs (wall time). Timeout: $KLP_QEMU_TIMEOUT (default 120 s).
+# shellcheck disable=SC2034 # boot_rc, boot_secs: read by the caller
+boot_case() {
+	boot_log=$KLP_QEMU_OUT/logs/$1.log
+	t0=$(date +%s.%N)
+	boot_rc=0
+	"$qemu_dir/run" -n "$1" -t "${KLP_QEMU_TIMEOUT:-120}" -a "${3-}" \
+		-k "$vmlinuz" -i "$2" -r "$rootimg" -l "$boot_log" || boot_rc=$?
+	t1=$(date +%s.%N)
+	boot_secs=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.1f", b - a }')
+}
