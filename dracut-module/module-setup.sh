@@ -101,6 +101,19 @@ klp_install_hook() {
 	fi
 }
 
+# The stale-initrd fallback runs in pre-pivot: dracut's shell init sources it,
+# dracut-systemd's dracut-pre-pivot.service runs it in the systemd initrd.
+klp_install_fallback() {
+	_tool=$(command -v "$(klp_tool)") || return 0
+	inst_binary "$_tool" /usr/sbin/klp || {
+		dwarning "55klp: cannot install $_tool: no stale-initrd fallback"
+		return 0
+	}
+	inst_multiple sed grep wc mkdir mv rm cat uname sha256sum
+	inst_multiple -o xz zstd gzip
+	inst_hook pre-pivot 90 "$moddir/klp-fallback.sh"
+}
+
 install() {
 	_file=$(klp_field file) || {
 		dinfo "55klp: no usable livepatch for $kernel: nothing embedded"
@@ -124,5 +137,6 @@ install() {
 		return 1
 		;;
 	esac
+	klp_install_fallback
 	dinfo "55klp: embedded $_name ($_srcversion) from $_file, mode ${klp_mode:-shim}"
 }

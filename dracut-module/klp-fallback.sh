@@ -1,0 +1,65 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
+#
+# pre-pivot hook: the stale-initrd fallback. The real root is mounted at
+# $NEWROOT. If it has another active cumulative patch for the running kernel
+# than the one this initrd embeds (the initrd was not regenerated before a
+# crash), load the root's patch now, before switch_root: the kernel replaces
+# the embedded one atomically. The root's file passes the same checks as at
+# build time (klp installed: livepatch=Y, vermagic, root-owned, not group- or
+# world-writable); it is copied to /run first, and the copy is what is
+# hashed and loaded. Sourced by dracut: return, never exit.
+
+# shellcheck source=/dev/null # dracut-lib.sh exists only inside the initrd
+command -v getargbool >/dev/null || . /lib/dracut-lib.sh
+
+klp_fallback() {
+	_root=${NEWROOT:-/sysroot}
+	_dir=/usr/lib/klp-early
+	_work=/run/klp/fallback
+	_kver=$(uname -r)
+	_file=
+	_name=
+
+	[ -f "$_dir/manifest" ] || return 0
+	getargbool 1 rd.klp || return 0
+	# "patch: NAME" and "file: PATH" lines of klp installed
+	_out=$(klp installed --quiet --root "$_root" --kver "$_kver" 2>&1) || {
+		echo "<5>klp-early: fallback: no usable patch for $_kver on the root; keeping the embedded one" >/dev/kmsg
+		return 0
+	}
+	_name=$(echo "$_out" | sed -n 's/^patch: //p')
+	_file=$(echo "$_out" | sed -n 's/^file: //p')
+	mkdir -p "$_work" || return 0
+	case $_file in
+	*.ko.xz) xz -dc -- "$_file" ;;
+	*.ko.zst) zstd -dcq -- "$_file" ;;
+	*.ko.gz) gzip -dc -- "$_file" ;;
+	*) cat -- "$_file" ;;
+	esac >"$_work/$_name.ko" || {
+		echo "<4>klp-early: fallback: cannot read $_file; keeping the embedded patch" >/dev/kmsg
+		rm -rf "$_work"
+		return 0
+	}
+	_sha=$(sha256sum <"$_work/$_name.ko")
+	_sha=${_sha%% *}
+	if [ "sha256=$_sha" = "$(grep '^sha256=' "$_dir/manifest")" ]; then
+		rm -rf "$_work"
+		return 0
+	fi
+	{
+		echo "format=1"
+		echo "kernel=$_kver"
+		echo "module=$_name"
+		echo "file=$_name.ko"
+		echo "size=$(($(wc -c <"$_work/$_name.ko") + 0))"
+		echo "sha256=$_sha"
+		echo "source=${_file#"$_root"}"
+	} >"$_work/manifest"
+	echo "<5>klp-early: fallback: the initrd is stale: it embeds $(sed -n 's/^module=//p' "$_dir/manifest"), the root has $_name (${_file#"$_root"}): loading $_name" >/dev/kmsg
+	[ -f /run/klp/early.status ] && mv /run/klp/early.status /run/klp/early.status.initrd
+	/usr/lib/klp-early/klp-early --manifest "$_work/manifest" --mode fallback --quiet
+	rm -f "$_work/$_name.ko"
+}
+
+klp_fallback || :
