@@ -52,7 +52,7 @@ static int parse_timeout(const char *v, size_t n, unsigned *ms)
 		for (; digits < 3; digits++)
 			frac *= 10;
 	}
-	if (i != n)
+	if (i != n || whole * 1000 + frac > KLP_TIMEOUT_MAX_MS)
 		return -1;
 	*ms = (unsigned)(whole * 1000 + frac);
 	return 0;
@@ -60,10 +60,16 @@ static int parse_timeout(const char *v, size_t n, unsigned *ms)
 
 static void apply_word(const char *w, size_t n, struct klp_cmdline *c)
 {
-	const char *eq = memchr(w, '=', n);
-	size_t klen = eq ? (size_t)(eq - w) : n;
-	const char *v = eq ? eq + 1 : NULL;
-	size_t vlen = eq ? n - klen - 1 : 0;
+	const char *eq, *v;
+	size_t klen, vlen;
+
+	/* the kernel also accepts a whole quoted word: "rd.klp=0" */
+	if (n >= 2 && w[0] == '"' && w[n - 1] == '"')
+		w++, n -= 2;
+	eq = memchr(w, '=', n);
+	klen = eq ? (size_t)(eq - w) : n;
+	v = eq ? eq + 1 : NULL;
+	vlen = eq ? n - klen - 1 : 0;
 
 	if (vlen >= 2 && v[0] == '"' && v[vlen - 1] == '"')
 		v++, vlen -= 2;
@@ -77,6 +83,7 @@ static void apply_word(const char *w, size_t n, struct klp_cmdline *c)
 			c->timeout_ms = ms;
 			c->timeout_invalid = false;
 		} else {
+			c->timeout_ms = KLP_TIMEOUT_DEFAULT_MS;
 			c->timeout_invalid = true;
 		}
 	}

@@ -96,7 +96,7 @@ struct klp_status {
 	uint64_t start_boot_ns, end_boot_ns, start_mono_ns, end_mono_ns;
 };
 const char *klp_result_name(enum klp_result r);
-/* Exit code of hook mode for a result: 0 applied/already-loaded/disabled, see --help. */
+/* Exit code of hook mode: 0 applied/already-loaded, 3 disabled/no manifest, ...: see --help. */
 int klp_result_exit_code(enum klp_result r);
 /* Formats the status file; returns length or -ENOSPC if buf is too small. */
 int klp_status_format(const struct klp_status *st, char *buf, size_t len);

@@ -80,7 +80,7 @@ static void put_value(struct out *o, const char *key, const char *v)
 {
 	put(o, "%s=", key);
 	for (; v && *v && !o->err; v++)
-		put(o, "%c", (*v < ' ' || *v == 0x7f) ? ' ' : *v);
+		put(o, "%c", ((unsigned char)*v < ' ' || *v == 0x7f) ? ' ' : *v);
 	put(o, "\n");
 }
 
