@@ -7,6 +7,7 @@ LIBDIR ?= $(PREFIX)/lib
 DATADIR ?= $(PREFIX)/share
 MANDIR ?= $(DATADIR)/man
 DESTDIR ?=
+DRACUTMODDIR ?= $(or $(shell pkg-config --variable=dracutmodulesdir dracut 2>/dev/null),/usr/lib/dracut/modules.d)
 
 CC ?= cc
 MUSL_CC ?= musl-gcc
@@ -108,7 +109,7 @@ unit-asan: $(ASAN_BINS)
 kmod:
 	$(Q)$(MAKE) -C kmod OUT=$(abspath $(B)/kmod) V=$(V)
 
-SHELL_FILES = tools/deps tests/run-unit .ci/run $(filter-out %.md,$(wildcard qemu/*[!~] dracut-module/*.sh))
+SHELL_FILES = tools/deps tests/run-unit tests/run-suites .ci/run $(filter-out %.md,$(wildcard qemu/*[!~] dracut-module/*.sh))
 
 shellcheck:
 	$(Q)shellcheck -x $(SHELL_FILES) && echo "shellcheck: $(words $(SHELL_FILES)) files clean"
@@ -116,8 +117,10 @@ shellcheck:
 deps:
 	$(Q)tools/deps
 
-boot-tests: loader kmod
-	$(Q)qemu/test-boot
+BOOT_SUITES := qemu/test-boot $(wildcard qemu/test-dracut) qemu/test-fallback
+
+boot-tests: loader tool kmod
+	$(Q)tests/run-suites $(BOOT_SUITES)
 
 check: deps
 	$(Q)$(MAKE) --no-print-directory all kmod
@@ -133,6 +136,10 @@ install: all
 	install -m 0755 $(LOADER) $(DESTDIR)$(LIBDIR)/klp-early/klp-early
 	install -d $(DESTDIR)$(SBINDIR)
 	install -m 0755 $(KLP) $(DESTDIR)$(SBINDIR)/klp
+	install -d $(DESTDIR)$(DRACUTMODDIR)/55klp
+	install -m 0755 dracut-module/module-setup.sh dracut-module/klp-hook.sh dracut-module/klp-fallback.sh \
+		$(DESTDIR)$(DRACUTMODDIR)/55klp/
+	install -m 0644 dracut-module/klp-early.service $(DESTDIR)$(DRACUTMODDIR)/55klp/
 
 clean:
 	rm -rf $(B)/early-loader $(B)/tools $(B)/unit $(B)/asan $(B)/kmod $(B)/qemu
