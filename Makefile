@@ -100,10 +100,40 @@ UNIT_BINS := $(UNIT_TESTS:%=$(B)/unit/test-%)
 ASAN_BINS := $(UNIT_TESTS:%=$(B)/asan/test-%)
 .SECONDARY:
 
+# klp's unit tests (tests/klp/test-*.c) link every klp object but main's.
+KLP_TESTS := $(patsubst tests/klp/test-%.c,%,$(wildcard tests/klp/test-*.c))
+KLP_LIB_SRCS := $(filter-out tools/klp/klp.c,$(KLP_SRCS))
+
+define klp_variant
+# $(1): variant dir, $(2): extra flags
+$(B)/$(1)/klpobj/%.o: tools/klp/%.c
+	@mkdir -p $$(@D)
+	$$(q) CC $$@
+	$$(Q)$$(CC) $$(ALL_CFLAGS) $(2) $$(KMOD_CFLAGS) -c -o $$@ $$<
+$(B)/$(1)/klpobj/test-%.o: tests/klp/test-%.c
+	@mkdir -p $$(@D)
+	$$(q) CC $$@
+	$$(Q)$$(CC) $$(ALL_CFLAGS) $(2) $$(KMOD_CFLAGS) $$(CMOCKA_CFLAGS) -Itools/klp -c -o $$@ $$<
+$(B)/$(1)/klp-test-%: $(B)/$(1)/klpobj/test-%.o $(KLP_LIB_SRCS:tools/klp/%.c=$(B)/$(1)/klpobj/%.o)
+	$$(q) LD $$@
+	$$(Q)$$(CC) $$(ALL_CFLAGS) $(2) $$(LDFLAGS) -o $$@ $$^ $$(CMOCKA_LIBS) $$(KMOD_LIBS)
+endef
+$(eval $(call klp_variant,unit,))
+$(eval $(call klp_variant,asan,$(SAN_FLAGS)))
+UNIT_BINS += $(KLP_TESTS:%=$(B)/unit/klp-test-%)
+ASAN_BINS += $(KLP_TESTS:%=$(B)/asan/klp-test-%)
+
 unit: $(UNIT_BINS)
 	$(Q)tests/run-unit $(UNIT_BINS)
 unit-asan: $(ASAN_BINS)
 	$(Q)ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 tests/run-unit $(ASAN_BINS)
+
+# The LD_PRELOAD library that points klp at a fake root (tests/klp/preload.c).
+PRELOAD := $(B)/tests/klp-preload.so
+$(PRELOAD): $(wildcard tests/klp/preload.c)
+	@mkdir -p $(@D)
+	$(q) CC $@
+	$(Q)$(CC) $(ALL_CFLAGS) -fPIC -shared -o $@ $< -ldl
 
 # ---- test livepatch modules ----
 kmod:

@@ -9,6 +9,27 @@
 #define KLP_VERSION "0.1"
 #define KLP_CONF "/etc/klp/klp.conf"
 
+/* Exit codes shared by all commands; each command documents its own above 2. */
+enum { KLP_EXIT_OK = 0, KLP_EXIT_ERROR = 1, KLP_EXIT_USAGE = 2 };
+
+/* Global options (klp.c); commands also accept -v and --json after their name. */
+struct klp_global {
+	bool verbose;
+	bool json;
+};
+extern struct klp_global klp_global;
+
+/*
+ * Commands, one file each (cmd-NAME.c): int klp_cmd_NAME(int argc, char **argv),
+ * argv[0] is the command name.
+ */
+int klp_cmd_installed(int argc, char **argv);
+#define KLP_COMMANDS \
+	{ "installed", klp_cmd_installed, "the active cumulative livepatch installed for a kernel" },
+
+/* ---- kernel.c: the one file that talks to the kernel ---- */
+int klp_kernel_release(char *buf, size_t len);
+
 #define _cleanup_(f) __attribute__((cleanup(f)))
 static inline void freep(void *p)
 {
@@ -49,10 +70,13 @@ struct klp_candidates {
 	struct klp_candidate *v;
 	size_t n;
 };
-/* The folder of kver's livepatches under root ("" for /). */
-int klp_livepatch_dir(const char *root, const char *kver, char *out, size_t len);
-/* Reads every module file in the livepatch folder of kver (modinfo via libkmod). */
-int klp_candidates_scan(const char *root, const char *kver, struct klp_candidates *out);
+/*
+ * The folder of kver's livepatches: <moddir>/livepatch when moddir is given
+ * (dracut's -k), else <root>/lib/modules/<kver>/livepatch ("" root is /).
+ */
+int klp_livepatch_dir(const char *root, const char *moddir, const char *kver, char *out, size_t len);
+/* Reads every module file in dir, judged for kver (modinfo via libkmod). */
+int klp_candidates_scan(const char *dir, const char *kver, struct klp_candidates *out);
 void klp_candidates_free(struct klp_candidates *c);
 /* True for .ko, .ko.xz, .ko.zst, .ko.gz */
 bool klp_is_module_file(const char *name);

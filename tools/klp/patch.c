@@ -35,13 +35,16 @@ bool klp_is_module_file(const char *name)
 	return false;
 }
 
-int klp_livepatch_dir(const char *root, const char *kver, char *out, size_t len)
+int klp_livepatch_dir(const char *root, const char *moddir, const char *kver, char *out, size_t len)
 {
 	int n;
 
 	if (!kver[0] || strchr(kver, '/'))
 		return -EINVAL;
-	n = snprintf(out, len, "%s/lib/modules/%s/livepatch", root ? root : "", kver);
+	if (moddir && moddir[0])
+		n = snprintf(out, len, "%s/livepatch", moddir);
+	else
+		n = snprintf(out, len, "%s/lib/modules/%s/livepatch", root ? root : "", kver);
 	return n < 0 || (size_t)n >= len ? -ENAMETOOLONG : 0;
 }
 
@@ -139,16 +142,13 @@ static int by_version(const void *a, const void *b)
 	return strverscmp(x->path, y->path);
 }
 
-int klp_candidates_scan(const char *root, const char *kver, struct klp_candidates *out)
+int klp_candidates_scan(const char *dir, const char *kver, struct klp_candidates *out)
 {
-	char dir[4096];
 	struct kmod_ctx *ctx;
 	struct dirent **ents = NULL;
-	int n, i, r = klp_livepatch_dir(root, kver, dir, sizeof(dir));
+	int n, i, r = 0;
 
 	memset(out, 0, sizeof(*out));
-	if (r < 0)
-		return r;
 	n = scandir(dir, &ents, NULL, alphasort);
 	if (n < 0)
 		return errno == ENOENT ? 0 : -errno;
