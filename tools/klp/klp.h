@@ -5,6 +5,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdio.h>
 
 #define KLP_VERSION "0.1"
 #define KLP_CONF "/etc/klp/klp.conf"
@@ -26,6 +27,29 @@ extern struct klp_global klp_global;
 int klp_cmd_installed(int argc, char **argv);
 #define KLP_COMMANDS \
 	{ "installed", klp_cmd_installed, "the active cumulative livepatch installed for a kernel" },
+
+/* ---- json.c: streaming JSON writer for --json ---- */
+#define KLP_JSON_MAX_DEPTH 16
+struct klp_json {
+	FILE *out;
+	int depth;
+	unsigned count[KLP_JSON_MAX_DEPTH];
+	bool pending_key;
+};
+void klp_json_init(struct klp_json *j, FILE *out);
+void klp_json_object_begin(struct klp_json *j);
+void klp_json_object_end(struct klp_json *j);
+void klp_json_array_begin(struct klp_json *j);
+void klp_json_array_end(struct klp_json *j);
+void klp_json_key(struct klp_json *j, const char *key);
+void klp_json_string(struct klp_json *j, const char *v); /* NULL -> null */
+void klp_json_int(struct klp_json *j, long long v);
+void klp_json_double(struct klp_json *j, double v, int decimals);
+void klp_json_bool(struct klp_json *j, bool v);
+void klp_json_null(struct klp_json *j);
+void klp_json_kv_string(struct klp_json *j, const char *key, const char *v);
+void klp_json_kv_int(struct klp_json *j, const char *key, long long v);
+void klp_json_kv_bool(struct klp_json *j, const char *key, bool v);
 
 /* ---- kernel.c: the one file that talks to the kernel ---- */
 int klp_kernel_release(char *buf, size_t len);
