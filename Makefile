@@ -41,7 +41,7 @@ KLP_OBJS := $(KLP_SRCS:tools/klp/%.c=$(B)/tools/obj/%.o)
 KMOD_CFLAGS = $(shell $(PKG_CONFIG) --cflags libkmod blkid)
 KMOD_LIBS = $(shell $(PKG_CONFIG) --libs libkmod blkid)
 
-.PHONY: all loader tool kmod check unit unit-asan shellcheck boot-tests deps demo install clean distclean help
+.PHONY: all loader tool kmod bench check unit unit-asan shellcheck boot-tests deps demo install clean distclean help
 all: loader tool
 
 help:
@@ -49,6 +49,7 @@ help:
 	@echo "make kmod       build the test livepatch modules (kmod/) into $(B)/kmod"
 	@echo "make check      install deps, run unit tests (plain + ASan/UBSan), shellcheck, QEMU boots"
 	@echo "make demo       boot the demo VM: a patch applied before userspace, with its timeline"
+	@echo "make bench      unpatched window per loading mode, sizes, overhead (build/bench.json)"
 	@echo "make install    DESTDIR= PREFIX=$(PREFIX)"
 
 loader: $(LOADER)
@@ -156,6 +157,10 @@ check: deps
 	$(Q)$(MAKE) --no-print-directory all kmod
 	$(Q)$(MAKE) --no-print-directory unit unit-asan shellcheck
 	$(Q)$(MAKE) --no-print-directory boot-tests
+
+bench: deps
+	$(Q)$(MAKE) --no-print-directory all kmod
+	$(Q)qemu/bench
 
 demo: deps
 	$(Q)$(MAKE) --no-print-directory all kmod
