@@ -23,11 +23,21 @@ klp_fallback() {
 
 	[ -f "$_dir/manifest" ] || return 0
 	getargbool 1 rd.klp || return 0
-	# "patch: NAME" and "file: PATH" lines of klp installed
-	_out=$(klp installed --quiet --root "$_root" --kver "$_kver" 2>&1) || {
-		echo "<5>klp-early: fallback: no usable patch for $_kver on the root; keeping the embedded one" >/dev/kmsg
+	# "patch: NAME" and "file: PATH" lines of klp installed; skipped
+	# files are reported (a refused patch on the root is worth a warning),
+	# no patch at all is not (nothing to do)
+	mkdir -p /run/klp
+	_out=$(klp installed --root "$_root" --kver "$_kver" 2>/run/klp/fallback.err)
+	_rc=$?
+	sed -n 's/^klp: \(.*skipped: .*\)/\1/p' /run/klp/fallback.err | while IFS= read -r _line; do
+		echo "<4>klp-early: fallback: $_line" >/dev/kmsg
+	done
+	if [ "$_rc" != 0 ]; then
+		[ "$_rc" = 3 ] || echo "<4>klp-early: fallback: $(head -n 1 /run/klp/fallback.err)" >/dev/kmsg
+		rm -f /run/klp/fallback.err
 		return 0
-	}
+	fi
+	rm -f /run/klp/fallback.err
 	_name=$(echo "$_out" | sed -n 's/^patch: //p')
 	_file=$(echo "$_out" | sed -n 's/^file: //p')
 	mkdir -p "$_work" || return 0

@@ -24,7 +24,7 @@ klp_tool() {
 	echo "${klp_tool:-klp}"
 }
 
-# Prints the field of the active patch of $kernel; klp says why on failure.
+# Prints the field of the active patch of $kernel (quietly: install() reports).
 klp_field() {
 	"$(klp_tool)" installed --quiet --kver "$kernel" --root "${dracutsysrootdir-}" \
 		${srcmods:+--moddir "$srcmods"} --field "$1"
@@ -115,6 +115,11 @@ klp_install_fallback() {
 }
 
 install() {
+	# once without --quiet: every skipped file is named, with the reason
+	"$(klp_tool)" installed --kver "$kernel" --root "${dracutsysrootdir-}" \
+		${srcmods:+--moddir "$srcmods"} 2>&1 >/dev/null | while IFS= read -r _line; do
+		dwarning "55klp: $_line"
+	done
 	_file=$(klp_field file) || {
 		dinfo "55klp: no usable livepatch for $kernel: nothing embedded"
 		return 0

@@ -277,11 +277,11 @@ enum klp_result klp_early_work(const struct klp_opts *o)
 	memset(&c, 0, sizeof(c));
 	c.o = o;
 	read_cmdline(&c);
+	r = sys_uname_release(c.release, sizeof(c.release));
 	if (c.cmd.disabled)
 		return report(&c, KLP_DISABLED, 0, "disabled by rd.klp=0: nothing loaded");
 	if (c.cmd.timeout_invalid)
 		sys_kmsg(LOG_WARNING, "klp-early: rd.klp.timeout= is not a number of seconds: using the default");
-	r = sys_uname_release(c.release, sizeof(c.release));
 	if (r < 0)
 		return report(&c, KLP_FAILED, r, "uname failed: %s", klp_errno_words(r));
 	if (read_manifest(&c, &res) < 0)

@@ -33,6 +33,7 @@ static void help(void)
 	       "  -M, --mode NAME      mode recorded in the status file (default hook)\n"
 	       "  -t, --timeout SEC    transition timeout, overrides rd.klp.timeout= (default 10)\n"
 	       "  -q, --quiet          do not repeat the outcome line on stderr\n"
+	       "      --digest FILE    print FILE's size and sha256 (for writing a manifest)\n"
 	       "  -h, --help           this text\n"
 	       "  -V, --version        version\n\n"
 	       "Kernel command line: rd.klp=0 (do nothing), rd.klp.timeout=SEC, rd.klp.debug.\n"
@@ -53,6 +54,40 @@ static int parse_timeout_arg(const char *v, unsigned *ms)
 	if (c.timeout_invalid)
 		return -EINVAL;
 	*ms = c.timeout_ms;
+	return 0;
+}
+
+/* --digest FILE: "<size> <sha256>", what a manifest needs (used by the fallback). */
+static int print_digest(const char *path)
+{
+	static uint8_t chunk[65536];
+	struct sha256 h;
+	uint8_t d[32];
+	char hex[65];
+	uint64_t total = 0;
+	int fd = sys_open_ro(path);
+
+	if (fd < 0) {
+		fprintf(stderr, "klp-early: %s: %s\n", path, klp_errno_words(fd));
+		return 1;
+	}
+	sha256_init(&h);
+	for (;;) {
+		ssize_t n = sys_read(fd, chunk, sizeof(chunk));
+		if (n < 0) {
+			fprintf(stderr, "klp-early: %s: %s\n", path, klp_errno_words((int)n));
+			sys_close(fd);
+			return 1;
+		}
+		if (n == 0)
+			break;
+		sha256_update(&h, chunk, (size_t)n);
+		total += (uint64_t)n;
+	}
+	sys_close(fd);
+	sha256_final(&h, d);
+	sha256_hex(d, hex);
+	printf("%llu %s\n", (unsigned long long)total, hex);
 	return 0;
 }
 
@@ -92,6 +127,8 @@ static void parse_args(int argc, char **argv, struct klp_opts *o)
 				exit(2);
 			}
 			o->has_timeout = true;
+		} else if (!strcmp(a, "--digest")) {
+			exit(print_digest(optval(argc, argv, &i)));
 		} else if (!strcmp(a, "-q") || !strcmp(a, "--quiet")) {
 			o->quiet_stderr = true;
 		} else {

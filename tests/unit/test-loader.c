@@ -206,6 +206,7 @@ static void disabled_by_cmdline_loads_nothing(void **state)
 	assert_int_equal(fake.finit_calls, 0);
 	assert_one_line("disabled by rd.klp=0");
 	assert_status("result", "disabled");
+	assert_status("kernel", "6.1.0-test-amd64");
 }
 
 static void unreadable_cmdline_uses_defaults(void **state)
