@@ -33,7 +33,7 @@ klp_fallback() {
 		echo "<4>klp-early: fallback: $_line" >/dev/kmsg
 	done
 	if [ "$_rc" != 0 ]; then
-		[ "$_rc" = 3 ] || echo "<4>klp-early: fallback: $(head -n 1 /run/klp/fallback.err)" >/dev/kmsg
+		[ "$_rc" = 3 ] || echo "<4>klp-early: fallback: $(sed -n 1p /run/klp/fallback.err)" >/dev/kmsg
 		rm -f /run/klp/fallback.err
 		return 0
 	fi
@@ -47,13 +47,18 @@ klp_fallback() {
 	*.ko.gz) gzip -dc -- "$_file" ;;
 	*) cat -- "$_file" ;;
 	esac >"$_work/$_name.ko" || {
-		echo "<4>klp-early: fallback: cannot read $_file; keeping the embedded patch" >/dev/kmsg
+		echo "<4>klp-early: fallback: cannot read or decompress $_file (the initrd has the decompressor of the embedded patch's format only); keeping the embedded patch" >/dev/kmsg
 		rm -rf "$_work"
 		return 0
 	}
-	_sha=$(sha256sum <"$_work/$_name.ko")
-	_sha=${_sha%% *}
-	if [ "sha256=$_sha" = "$(grep '^sha256=' "$_dir/manifest")" ]; then
+	# "<size> <sha256>", computed by the loader itself
+	_digest=$(/usr/lib/klp-early/klp-early --digest "$_work/$_name.ko") || {
+		rm -rf "$_work"
+		return 0
+	}
+	_size=${_digest%% *}
+	_sha=${_digest#* }
+	if [ "$_sha" = "$(sed -n 's/^sha256=//p' "$_dir/manifest")" ]; then
 		rm -rf "$_work"
 		return 0
 	fi
@@ -62,7 +67,7 @@ klp_fallback() {
 		echo "kernel=$_kver"
 		echo "module=$_name"
 		echo "file=$_name.ko"
-		echo "size=$(($(wc -c <"$_work/$_name.ko") + 0))"
+		echo "size=$_size"
 		echo "sha256=$_sha"
 		echo "source=${_file#"$_root"}"
 	} >"$_work/manifest"

@@ -109,8 +109,14 @@ klp_install_fallback() {
 		dwarning "55klp: cannot install $_tool: no stale-initrd fallback"
 		return 0
 	}
-	inst_multiple sed grep wc mkdir mv rm cat uname sha256sum
-	inst_multiple -o xz zstd gzip
+	inst_multiple sed mkdir mv rm cat uname
+	# only the decompressor of the installed patch's format: a later patch
+	# of the same package comes in the same format (zstd alone is 1.2 MiB)
+	case $1 in
+	*.ko.xz) inst_multiple xz ;;
+	*.ko.zst) inst_multiple zstd ;;
+	*.ko.gz) inst_multiple gzip ;;
+	esac
 	inst_hook pre-pivot 90 "$moddir/klp-fallback.sh"
 }
 
@@ -142,6 +148,6 @@ install() {
 		return 1
 		;;
 	esac
-	klp_install_fallback
+	klp_install_fallback "$_file"
 	dinfo "55klp: embedded $_name ($_srcversion) from $_file, mode ${klp_mode:-shim}"
 }
