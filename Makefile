@@ -41,7 +41,7 @@ KLP_OBJS := $(KLP_SRCS:tools/klp/%.c=$(B)/tools/obj/%.o)
 KMOD_CFLAGS = $(shell $(PKG_CONFIG) --cflags libkmod blkid)
 KMOD_LIBS = $(shell $(PKG_CONFIG) --libs libkmod blkid)
 
-.PHONY: all loader tool kmod bench check unit unit-asan shellcheck boot-tests deps demo install clean distclean help
+.PHONY: all loader tool kmod bench check unit unit-asan klp-golden shellcheck regen-tests hook-tests boot-tests integration-tests deps demo install clean distclean help
 all: loader tool
 
 help:
@@ -136,27 +136,46 @@ $(PRELOAD): $(wildcard tests/klp/preload.c)
 	$(q) CC $@
 	$(Q)$(CC) $(ALL_CFLAGS) -fPIC -shared -o $@ $< -ldl
 
+# klp against fake roots (tests/klp/roots) under the preload, diffed with tests/klp/golden.
+klp-golden: tool $(PRELOAD)
+	$(Q)tests/klp/run-golden
+
 # ---- test livepatch modules ----
 kmod:
 	$(Q)$(MAKE) -C kmod OUT=$(abspath $(B)/kmod) V=$(V)
 
-SHELL_FILES = tools/deps tests/run-unit tests/run-suites .ci/run $(filter-out %.md,$(wildcard qemu/*[!~] dracut-module/*.sh))
+SHELL_FILES = tools/deps tests/run-unit tests/run-suites .ci/run $(filter-out %.md,$(wildcard qemu/*[!~] \
+	dracut-module/*.sh tools/hooks/klp-hook tools/hooks/*/* tests/hooks/* tests/klp/run-golden \
+	tests/klp/test-regenerate tests/klp/bin/*))
 
 shellcheck:
-	$(Q)shellcheck -x $(SHELL_FILES) && echo "shellcheck: $(words $(SHELL_FILES)) files clean"
+	$(Q)shellcheck -x $(filter-out %.spec %/triggers,$(SHELL_FILES)) && echo "shellcheck: $(words $(SHELL_FILES)) files clean"
 
 deps:
 	$(Q)tools/deps
 
 BOOT_SUITES := qemu/test-boot $(wildcard qemu/test-dracut) qemu/test-fallback
 
+# klp initrd / klp regenerate with the real dracut: builds, no-ops, kills, ENOSPC, zipl, locks (root).
+regen-tests: loader tool kmod
+	$(Q)tests/klp/test-regenerate
+
+# the package-manager hooks (tools/hooks) with the real dpkg, rpm and dracut in scratch roots (root).
+hook-tests: loader tool kmod
+	$(Q)rc=0; tests/hooks/test-dpkg || rc=1; tests/hooks/test-rpm || rc=1; exit $$rc
+
 boot-tests: loader tool kmod
 	$(Q)tests/run-suites $(BOOT_SUITES)
 
 check: deps
 	$(Q)$(MAKE) --no-print-directory all kmod
-	$(Q)$(MAKE) --no-print-directory unit unit-asan shellcheck
-	$(Q)$(MAKE) --no-print-directory boot-tests
+	$(Q)$(MAKE) --no-print-directory unit unit-asan klp-golden shellcheck
+	$(Q)$(MAKE) --no-print-directory integration-tests
+
+# Every shell/QEMU suite, one grand total at the end.
+INTEGRATION_SUITES := tests/klp/test-regenerate tests/hooks/test-dpkg tests/hooks/test-rpm $(BOOT_SUITES)
+integration-tests: loader tool kmod
+	$(Q)tests/run-suites $(INTEGRATION_SUITES)
 
 bench: deps
 	$(Q)$(MAKE) --no-print-directory all kmod
@@ -175,6 +194,13 @@ install: all
 	install -m 0755 dracut-module/module-setup.sh dracut-module/klp-hook.sh dracut-module/klp-fallback.sh \
 		$(DESTDIR)$(DRACUTMODDIR)/55klp/
 	install -m 0644 dracut-module/klp-early.service $(DESTDIR)$(DRACUTMODDIR)/55klp/
+	install -m 0755 tools/hooks/klp-hook $(DESTDIR)$(SBINDIR)/klp-hook
+	install -d $(DESTDIR)/etc/kernel/postinst.d $(DESTDIR)$(LIBDIR)/kernel/install.d
+	install -m 0755 tools/hooks/kernel/zz-klp $(DESTDIR)/etc/kernel/postinst.d/zz-klp
+	install -m 0755 tools/hooks/kernel-install/55-klp.install $(DESTDIR)$(LIBDIR)/kernel/install.d/55-klp.install
+	install -d $(DESTDIR)$(DATADIR)/bash-completion/completions $(DESTDIR)$(MANDIR)/man8
+	install -m 0644 tools/completion/klp.bash $(DESTDIR)$(DATADIR)/bash-completion/completions/klp
+	install -m 0644 man/klp.8 man/klp-early.8 $(DESTDIR)$(MANDIR)/man8/
 
 clean:
 	rm -rf $(B)/early-loader $(B)/tools $(B)/unit $(B)/asan $(B)/kmod $(B)/qemu
@@ -183,4 +209,4 @@ clean:
 distclean:
 	rm -rf $(B)
 
--include $(wildcard $(B)/*/*.d $(B)/*/obj/*.d)
+-include $(wildcard $(B)/early-loader/*.d $(B)/tools/obj/*.d $(B)/*/obj/*.d $(B)/*/klpobj/*.d)

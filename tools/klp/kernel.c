@@ -2,13 +2,26 @@
 /*
  * kernel.c: the only file of klp that talks to the kernel (syscalls,
  * /sys/kernel/livepatch, /sys/module, /proc). Tests run klp with an
- * LD_PRELOAD library that redirects these paths into a fake tree.
+ * LD_PRELOAD library that redirects these paths into a fake tree and
+ * fakes uname() and finit_module (called through syscall(), as kmod does).
  */
+#define _GNU_SOURCE
+#include <ctype.h>
+#include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/utsname.h>
+#include <unistd.h>
 
 #include "klp.h"
+
+#define SYSFS_LIVEPATCH "/sys/kernel/livepatch"
+#define SYSFS_MODULE "/sys/module"
 
 int klp_kernel_release(char *buf, size_t len)
 {
@@ -19,4 +32,359 @@ int klp_kernel_release(char *buf, size_t len)
 	if ((size_t)snprintf(buf, len, "%s", u.release) >= len)
 		return -ENAMETOOLONG;
 	return 0;
+}
+
+/* A small attribute file, trailing newline removed. */
+static int read_attr(const char *path, char *buf, size_t len)
+{
+	ssize_t n;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		return -errno;
+	do
+		n = read(fd, buf, len - 1);
+	while (n < 0 && errno == EINTR);
+	if (n < 0) {
+		n = -errno;
+		close(fd);
+		return (int)n;
+	}
+	close(fd);
+	buf[n] = '\0';
+	while (n > 0 && (buf[n - 1] == '\n' || buf[n - 1] == ' '))
+		buf[--n] = '\0';
+	return (int)n;
+}
+
+static char *read_attr_dup(const char *path)
+{
+	char buf[256];
+
+	return read_attr(path, buf, sizeof(buf)) < 0 ? NULL : strdup(buf);
+}
+
+/* 1, 0, or -errno (-ENOENT when the kernel has no such attribute) */
+static int read_flag(const char *name, const char *attr)
+{
+	char path[512], buf[32];
+	int r;
+
+	snprintf(path, sizeof(path), SYSFS_LIVEPATCH "/%s/%s", name, attr);
+	r = read_attr(path, buf, sizeof(buf));
+	if (r < 0)
+		return r;
+	return buf[0] == '1' ? 1 : 0;
+}
+
+bool klp_kernel_has_livepatch(void)
+{
+	struct stat st;
+
+	return stat(SYSFS_LIVEPATCH, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+void klp_live_clear(struct klp_live *p)
+{
+	if (!p)
+		return;
+	free(p->name);
+	free(p->srcversion);
+	free(p->taint);
+	memset(p, 0, sizeof(*p));
+}
+
+int klp_kernel_patch_read(const char *name, struct klp_live *p)
+{
+	char path[512];
+	int r;
+
+	memset(p, 0, sizeof(*p));
+	if (!name[0] || strchr(name, '/') || name[0] == '.')
+		return -EINVAL;
+	r = read_flag(name, "enabled");
+	if (r == -ENOENT)
+		return -ENOENT;
+	p->enabled = r < 0 ? -1 : r;
+	r = read_flag(name, "transition");
+	p->transition = r < 0 ? -1 : r;
+	r = read_flag(name, "replace");
+	p->replace = r < 0 ? -1 : r; /* kernel 6.1 has no such attribute */
+	p->name = strdup(name);
+	snprintf(path, sizeof(path), SYSFS_MODULE "/%s/srcversion", name);
+	p->srcversion = read_attr_dup(path);
+	snprintf(path, sizeof(path), SYSFS_MODULE "/%s/taint", name);
+	p->taint = read_attr_dup(path);
+	if (!p->name) {
+		klp_live_clear(p);
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+bool klp_kernel_module_loaded(const char *name)
+{
+	char path[512];
+	struct stat st;
+
+	snprintf(path, sizeof(path), SYSFS_MODULE "/%s", name);
+	return stat(path, &st) == 0;
+}
+
+static int not_dot(const struct dirent *d)
+{
+	return d->d_name[0] != '.';
+}
+
+int klp_kernel_patches(struct klp_lives *out)
+{
+	struct dirent **ents = NULL;
+	int n, i, r = 0;
+
+	memset(out, 0, sizeof(*out));
+	n = scandir(SYSFS_LIVEPATCH, &ents, not_dot, alphasort);
+	if (n < 0)
+		return errno == ENOENT ? 0 : -errno;
+	out->v = calloc((size_t)n + 1, sizeof(*out->v));
+	if (!out->v)
+		r = -ENOMEM;
+	for (i = 0; i < n; i++) {
+		if (r == 0) {
+			int e = klp_kernel_patch_read(ents[i]->d_name, &out->v[out->n]);
+			if (e == 0)
+				out->n++;
+			else if (e != -ENOENT && e != -EINVAL) /* gone meanwhile, or not a patch */
+				r = e;
+		}
+		free(ents[i]);
+	}
+	free(ents);
+	if (r < 0)
+		klp_lives_free(out);
+	return r;
+}
+
+void klp_lives_free(struct klp_lives *l)
+{
+	size_t i;
+
+	if (!l)
+		return;
+	for (i = 0; i < l->n; i++)
+		klp_live_clear(&l->v[i]);
+	free(l->v);
+	l->v = NULL;
+	l->n = 0;
+}
+
+int klp_kernel_tainted(unsigned long *out)
+{
+	char buf[64], *end;
+	int r = read_attr("/proc/sys/kernel/tainted", buf, sizeof(buf));
+
+	if (r < 0)
+		return r;
+	errno = 0;
+	*out = strtoul(buf, &end, 10);
+	return errno || end == buf ? -EINVAL : 0;
+}
+
+/* ---- tasks ---- */
+
+static long numeric(const char *s)
+{
+	char *end;
+	long v;
+
+	if (!isdigit((unsigned char)s[0]))
+		return -1;
+	v = strtol(s, &end, 10);
+	return *end ? -1 : v;
+}
+
+static int tasks_add(struct klp_tasks *t, long tgid, long tid, const char *dir)
+{
+	char path[512], buf[32];
+	struct klp_task *k;
+	int r;
+
+	snprintf(path, sizeof(path), "%s/patch_state", dir);
+	r = read_attr(path, buf, sizeof(buf));
+	if (r == -ENOENT || r == -ESRCH)
+		return 0; /* exited meanwhile */
+	if (r < 0) {
+		t->unreadable++;
+		return 0;
+	}
+	if (t->n % 64 == 0) {
+		k = realloc(t->v, (t->n + 64) * sizeof(*t->v));
+		if (!k)
+			return -ENOMEM;
+		t->v = k;
+	}
+	k = &t->v[t->n];
+	memset(k, 0, sizeof(*k));
+	k->tgid = tgid;
+	k->pid = tid;
+	k->patch_state = atoi(buf);
+	k->dir = strdup(dir);
+	if (!k->dir)
+		return -ENOMEM;
+	t->n++;
+	return 0;
+}
+
+static int by_ids(const void *a, const void *b)
+{
+	const struct klp_task *x = a, *y = b;
+
+	if (x->tgid != y->tgid)
+		return x->tgid < y->tgid ? -1 : 1;
+	return x->pid < y->pid ? -1 : x->pid > y->pid;
+}
+
+/* The threads of one process: /proc/<pid>/task/<tid>, or /proc/<pid> itself. */
+static int tasks_of(struct klp_tasks *t, long tgid)
+{
+	char dir[128], sub[192];
+	struct dirent *d;
+	DIR *td;
+	int r = 0;
+
+	snprintf(dir, sizeof(dir), "/proc/%ld/task", tgid);
+	td = opendir(dir);
+	if (!td) {
+		snprintf(dir, sizeof(dir), "/proc/%ld", tgid);
+		return tasks_add(t, tgid, tgid, dir);
+	}
+	while (r == 0 && (d = readdir(td))) {
+		long tid = numeric(d->d_name);
+		if (tid < 0)
+			continue;
+		snprintf(sub, sizeof(sub), "%s/%ld", dir, tid);
+		r = tasks_add(t, tgid, tid, sub);
+	}
+	closedir(td);
+	return r;
+}
+
+int klp_kernel_tasks(struct klp_tasks *out)
+{
+	struct dirent *d;
+	DIR *proc;
+	int r = 0;
+
+	memset(out, 0, sizeof(*out));
+	proc = opendir("/proc");
+	if (!proc)
+		return -errno;
+	while (r == 0 && (d = readdir(proc))) {
+		long pid = numeric(d->d_name);
+		if (pid > 0)
+			r = tasks_of(out, pid);
+	}
+	closedir(proc);
+	if (r < 0) {
+		klp_tasks_free(out);
+		return r;
+	}
+	if (out->n)
+		qsort(out->v, out->n, sizeof(*out->v), by_ids);
+	return 0;
+}
+
+/* A /proc text file of any size up to max (stacks are seq_files: read until EOF). */
+static int read_whole(const char *path, size_t max, char **out)
+{
+	size_t len = 0;
+	char *buf = malloc(max + 1);
+	int fd, r = 0;
+
+	if (!buf)
+		return -ENOMEM;
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		r = -errno;
+		free(buf);
+		return r;
+	}
+	while (len < max) {
+		ssize_t n = read(fd, buf + len, max - len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			r = n < 0 ? -errno : 0;
+			break;
+		}
+		len += (size_t)n;
+	}
+	close(fd);
+	if (r < 0) {
+		free(buf);
+		return r;
+	}
+	while (len > 0 && buf[len - 1] == '\n')
+		len--;
+	buf[len] = '\0';
+	*out = buf;
+	return 0;
+}
+
+int klp_kernel_task_read(const struct klp_task *t, const char *what, char **out)
+{
+	char path[512];
+
+	snprintf(path, sizeof(path), "%s/%s", t->dir, what);
+	return read_whole(path, 1 << 16, out);
+}
+
+void klp_tasks_free(struct klp_tasks *t)
+{
+	size_t i;
+
+	if (!t)
+		return;
+	for (i = 0; i < t->n; i++)
+		free(t->v[i].dir);
+	free(t->v);
+	t->v = NULL;
+	t->n = 0;
+}
+
+/* ---- loading ---- */
+
+int klp_kernel_finit_module(int fd, const char *params, int flags)
+{
+	/* glibc has no wrapper; kmod calls it the same way */
+	if (syscall(SYS_finit_module, fd, params, flags) < 0)
+		return -errno;
+	return 0;
+}
+
+int klp_kernel_delete_module(const char *name)
+{
+	/* O_NONBLOCK: fail with EBUSY/EWOULDBLOCK instead of waiting for users to go */
+	if (syscall(SYS_delete_module, name, O_NONBLOCK) < 0)
+		return -errno;
+	return 0;
+}
+
+bool klp_machine_is_s390(void)
+{
+	struct utsname u;
+
+	return uname(&u) == 0 && !strncmp(u.machine, "s390", 4);
+}
+
+/* /proc/self/mountinfo, whole, NUL-terminated; NULL with errno set. */
+char *klp_kernel_mountinfo(void)
+{
+	char *text = NULL;
+	int r = read_whole("/proc/self/mountinfo", 1u << 22, &text);
+
+	if (r < 0) {
+		errno = -r;
+		return NULL;
+	}
+	return text;
 }

@@ -5,6 +5,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 
 #define KLP_VERSION "0.1"
@@ -25,7 +26,19 @@ extern struct klp_global klp_global;
  * argv[0] is the command name.
  */
 int klp_cmd_installed(int argc, char **argv);
+int klp_cmd_status(int argc, char **argv);
+int klp_cmd_patches(int argc, char **argv);
+int klp_cmd_blocking(int argc, char **argv);
+int klp_cmd_load(int argc, char **argv);
+int klp_cmd_initrd(int argc, char **argv);
+int klp_cmd_regenerate(int argc, char **argv);
 #define KLP_COMMANDS \
+	{ "status", klp_cmd_status, "ready or in_progress; -v: where and when each patch was applied" }, \
+	{ "patches", klp_cmd_patches, "loaded livepatches; -v: RPM/package, CVEs, bug fixes" }, \
+	{ "blocking", klp_cmd_blocking, "tasks blocking a running transition" }, \
+	{ "load", klp_cmd_load, "apply the active patch of the running kernel now" }, \
+	{ "initrd", klp_cmd_initrd, "is each kernel's initrd in step with its installed patch" }, \
+	{ "regenerate", klp_cmd_regenerate, "rebuild the initrds that are not in step, crash-safely" }, \
 	{ "installed", klp_cmd_installed, "the active cumulative livepatch installed for a kernel" },
 
 /* ---- json.c: streaming JSON writer for --json ---- */
@@ -113,5 +126,279 @@ bool klp_is_module_file(const char *name);
 int klp_candidates_select(const struct klp_candidates *c, const char *pin);
 /* 0 if usable, else a reason is stored in cand->problem. */
 void klp_candidate_judge(struct klp_candidate *cand, const char *kver);
+
+/*
+ * ==== status, patches, blocking, load (cmd-status.c, cmd-patches.c,
+ * cmd-blocking.c, cmd-load.c and the files below) ====
+ */
+
+/* ---- kernel.c: livepatch sysfs, /proc tasks, taint, finit_module ---- */
+struct klp_live {
+	char *name;       /* /sys/kernel/livepatch/<name> */
+	int enabled;      /* 1, 0, -1 unreadable */
+	int transition;   /* 1, 0, -1 unreadable */
+	int replace;      /* 1, 0, -1 no such attribute (kernel 6.1 has none) */
+	char *srcversion; /* /sys/module/<name>/srcversion, NULL if none */
+	char *taint;      /* /sys/module/<name>/taint ("OEK"), NULL if unreadable */
+};
+struct klp_lives {
+	struct klp_live *v;
+	size_t n;
+};
+bool klp_kernel_has_livepatch(void);
+/* Every loaded livepatch, sorted by name; none (not an error) without livepatch support. */
+int klp_kernel_patches(struct klp_lives *out);
+/* One patch; -ENOENT when /sys/kernel/livepatch/<name> does not exist. */
+int klp_kernel_patch_read(const char *name, struct klp_live *out);
+void klp_live_clear(struct klp_live *p);
+void klp_lives_free(struct klp_lives *l);
+bool klp_kernel_module_loaded(const char *name);
+int klp_kernel_tainted(unsigned long *out); /* /proc/sys/kernel/tainted */
+struct klp_task {
+	long tgid, pid;  /* process and task (thread) id */
+	int patch_state; /* -1 no transition, 0 unpatched, 1 patched */
+	char *dir;       /* its /proc directory */
+};
+struct klp_tasks {
+	struct klp_task *v;
+	size_t n;
+	size_t unreadable; /* patch_state is root-only */
+};
+/* Every task's patch_state, sorted by tgid then pid. */
+int klp_kernel_tasks(struct klp_tasks *out);
+/* "comm" or "stack" of a task, trailing newlines removed. */
+int klp_kernel_task_read(const struct klp_task *t, const char *what, char **out);
+void klp_tasks_free(struct klp_tasks *t);
+/* finit_module(2) through syscall(); 0 or -errno. */
+int klp_kernel_finit_module(int fd, const char *params, int flags);
+/* /proc/self/mountinfo, whole (malloc), NULL with errno set */
+char *klp_kernel_mountinfo(void);
+/* delete_module(2), non-blocking: a replaced livepatch module that is still loaded */
+int klp_kernel_delete_module(const char *name);
+
+/* ---- report.c: shared by the reporting commands ---- */
+struct klp_report_opts {
+	bool verbose, json;
+};
+/* -v, --json, -h after the command name; 0 go on, 1 help shown, -1 usage error. */
+int klp_report_opts(int argc, char **argv, const char *usage, struct klp_report_opts *o);
+/* "klp: CMD: unknown option ..." after getopt_long (optstring ":...") returned ret ('?' or ':') */
+void klp_bad_option(char **argv, int ret, int opt);
+/* Whole file, NUL-terminated, at most max bytes (-EFBIG beyond). */
+int klp_read_text(const char *path, size_t max, char **out, size_t *len);
+void klp_print_words(FILE *f, char *const *v, size_t n, const char *empty);
+void klp_json_kv_words(struct klp_json *j, const char *key, char *const *v, size_t n);
+/* Seconds with 2 decimals, rounded: "0.08" */
+void klp_fmt_centis(uint64_t ns, char *buf, size_t len);
+
+/* ---- earlystatus.c: /run/klp/early.status written by klp-early ---- */
+#define KLP_EARLY_STATUS "/run/klp/early.status"
+#define KLP_EARLY_STATUS_INITRD "/run/klp/early.status.initrd"
+struct klp_early {
+	unsigned format;
+	long pid;
+	char mode[32], kernel[128], patch[64], result[32], error[32], message[512];
+	uint64_t start_boot_ns, end_boot_ns, start_mono_ns, end_mono_ns;
+};
+int klp_early_parse(const char *buf, size_t len, struct klp_early *e, char *err, size_t errlen);
+int klp_early_load(const char *path, struct klp_early *e, char *err, size_t errlen);
+/* result applied, already-loaded or timeout: the patch went into the kernel */
+bool klp_early_loaded(const struct klp_early *e);
+bool klp_early_in_initrd(const struct klp_early *e); /* shim, hook, systemd */
+/* The latest record (recs in time order) that loaded patch, or NULL. */
+const struct klp_early *klp_early_find(const struct klp_early *recs, size_t n, const char *patch);
+/* "applied in initrd (shim) at 0.08 s after boot, before udev" */
+void klp_early_describe(const struct klp_early *e, char *buf, size_t len);
+/* "shim: klp_demo_v2: applied at 0.08 s after boot" (+ ": message" when it failed) */
+void klp_early_summary(const struct klp_early *e, char *buf, size_t len);
+
+/* ---- info.c: /usr/share/livepatch/info/<modname>-<srcversion> ---- */
+#define KLP_INFO_DIR "/usr/share/livepatch/info"
+struct klp_info {
+	char **cve;
+	size_t ncve;
+	char **bugs; /* "bug fixes and enhancements" */
+	size_t nbugs;
+};
+int klp_info_parse(const char *buf, size_t len, struct klp_info *out, char *err, size_t errlen);
+int klp_info_load(const char *path, struct klp_info *out, char *err, size_t errlen); /* -ENOENT: none */
+int klp_info_path(const char *name, const char *srcversion, char *out, size_t len);
+void klp_info_free(struct klp_info *info);
+
+/* ---- taint.c: the kernel's taint bits as letters ---- */
+void klp_taint_letters(unsigned long mask, char *buf, size_t len); /* "OEK" */
+void klp_taint_explain(unsigned long mask, char *buf, size_t len); /* "O: out-of-tree module, ..." */
+const char *klp_taint_words(char letter);                          /* NULL if unknown */
+
+/* ---- spawn.c: helper programs, no shell, hard timeout ---- */
+/*
+ * Runs argv[0] (PATH lookup) with LC_ALL=C; stdin from in_fd (-1: /dev/null);
+ * stdout into out_fd, or (out_fd -1) captured into *out (64 KiB at most).
+ * Returns the exit status, -ETIMEDOUT (killed), -ENOENT (no such program).
+ */
+int klp_spawn(const char *const argv[], int in_fd, int out_fd, char **out, unsigned timeout_ms,
+	      bool show_stderr);
+
+/* ---- owner.c: the package that owns a file (rpm -qf, then dpkg -S) ---- */
+struct klp_owner {
+	char *package;       /* "a, b" if several */
+	const char *manager; /* "rpm", "dpkg" */
+};
+int klp_owner_query(const char *path, struct klp_owner *o); /* -ENOENT: no owner known */
+void klp_owner_clear(struct klp_owner *o);
+int klp_owner_parse_rpm(const char *out, char **pkg);
+int klp_owner_parse_dpkg(const char *out, const char *path, char **pkg);
+
+/* ---- decompress.c: .ko.xz/.ko.zst/.ko.gz into a memfd ---- */
+const char *const *klp_decompressor(const char *path); /* argv, or NULL when not compressed */
+int klp_decompress(int in_fd, const char *path, int *out_fd, char *err, size_t errlen);
+
+/* ---- errmap.c: early-loader/errmap.c, the loader's words for errnos ---- */
+const char *klp_errno_name(int err);  /* "EKEYREJECTED" */
+const char *klp_errno_words(int err); /* "signature rejected (...)" */
+
+
+/*
+ * ==== initrd, regenerate (cmd-initrd.c, cmd-regenerate.c, initrd.c, regen.c,
+ * bootfs.c) ====
+ */
+
+/* ---- initrd.c: what an initrd file embeds, read from the file itself ---- */
+#define KLP_EARLY_DIR "usr/lib/klp-early" /* in the image, as the kernel unpacks it */
+struct klp_embedded {
+	bool found;  /* the image has usr/lib/klp-early/manifest (valid or not) */
+	bool valid;  /* the manifest parses, and the file it names is in the image with its size and sha256 */
+	bool loader; /* usr/lib/klp-early/klp-early is in the image */
+	bool shim;   /* usr/lib/klp-early/init is: klp-early runs as the initrd's /init */
+	char module[64], srcversion[128], kernel[256], file[256]; /* from the manifest */
+	char sha256[65];          /* computed from the embedded file's bytes; "" if absent */
+	char manifest_sha256[65]; /* what the manifest says */
+	unsigned long long size;  /* of the embedded file */
+	char compression[16];     /* of the main archive: gzip, zstd, xz, lz4, ..., or none */
+	char problem[256];        /* why found && !valid, or why the image is unreadable; "" if none */
+};
+/*
+ * Reads the whole image at path (uncompressed early archive + compressed main
+ * archive, decompressed by a child: gzip -dc, zstd -dcq, xz -dc, ...).
+ * 0: read, out says what is embedded (found false: nothing); -ENOENT: no such
+ * file; -EBADMSG: truncated or corrupt (out->problem says where); -ENOEXEC:
+ * the decompressor cannot run; other -errno: I/O. On failure only
+ * out->problem and out->compression are set.
+ */
+int klp_initrd_embedded(const char *path, struct klp_embedded *out);
+int klp_initrd_embedded_mem(const void *buf, size_t len, struct klp_embedded *out);
+
+#define KLP_CPIO_HEADER_SIZE 110
+#define KLP_CPIO_NAME_MAX 4096
+struct klp_cpio_header {
+	uint32_t ino, mode, uid, gid, nlink, mtime, filesize, devmajor, devminor, rdevmajor, rdevminor,
+		namesize, check;
+};
+/* One newc header (070701/070702); -EBADMSG if malformed or namesize is 0 or > 4097. */
+int klp_cpio_header_parse(const void *hdr, size_t len, struct klp_cpio_header *h);
+/* "gzip", "zstd", "xz", "lzma", "lz4", "bzip2", "lzo" from magic bytes, or NULL. */
+const char *klp_initrd_compression(const void *magic, size_t len);
+
+struct klp_initrd_manifest {
+	char kernel[256], module[64], file[256], sha256[65], srcversion[128];
+	unsigned long long size;
+};
+/* Format 1 (README.md), the loader's rules; -EINVAL with err set. */
+int klp_initrd_manifest_parse(const char *buf, size_t len, struct klp_initrd_manifest *m, char *err,
+			      size_t errlen);
+void klp_initrd_sha256_hex(const void *buf, size_t len, char out[65]);
+/* sha256 and size of a module file, decompressed (.ko.xz/.ko.zst/.ko.gz) as 55klp embeds it. */
+int klp_initrd_module_sha256(const char *path, char out[65], unsigned long long *size, char *err,
+			     size_t errlen);
+
+/* ---- regen.c: installed vs embedded, and the regeneration engine ---- */
+struct klp_installed_patch {
+	bool present;
+	char module[64], srcversion[128], file[4096], sha256[65];
+	unsigned long long size;
+	char note[320]; /* e.g. the pin in klp.conf names no usable module; "" if none */
+};
+enum klp_verdict { KLP_IN_SYNC, KLP_STALE, KLP_MISSING, KLP_NO_PATCH };
+const char *klp_verdict_name(enum klp_verdict v); /* "in-sync", "stale", "missing", "no-patch" */
+/*
+ * The verdict for kver: initrd_exists false -> missing; read_r < 0 (unreadable
+ * image) -> stale; then installed vs embedded as documented in README.md.
+ * why gets one line of explanation.
+ */
+enum klp_verdict klp_verdict_judge(const struct klp_installed_patch *inst, bool initrd_exists, int read_r,
+				   const struct klp_embedded *emb, const char *kver, char *why, size_t whylen);
+/* The active patch of kver under root ("" is /), with the sha256 of its decompressed bytes. */
+int klp_installed_patch_get(const char *root, const char *kver, struct klp_installed_patch *out, char *err,
+			    size_t errlen);
+
+enum klp_initrd_naming { KLP_NAMING_DEBIAN, KLP_NAMING_SUSE };
+/*
+ * Which name the initrds of this system use when a kernel has none yet:
+ * names: the entries of the boot folder; os_release: /etc/os-release text
+ * (may be NULL). Other kernels' initrds decide, then ID/ID_LIKE, else SUSE.
+ */
+enum klp_initrd_naming klp_initrd_naming_guess(char *const *names, size_t n, const char *os_release);
+/* The ramdisk= paths of a zipl.conf ("ramdisk = /boot/initrd,0x2000000" -> "/boot/initrd"). */
+int klp_zipl_ramdisks(const char *text, char ***out, size_t *n);
+void klp_strv_free(char **v, size_t n);
+
+struct klp_kstate {
+	char kver[256];
+	char initrd[4096];
+	bool initrd_exists;
+	int read_r; /* klp_initrd_embedded's result */
+	struct klp_embedded emb;
+	struct klp_installed_patch inst;
+	enum klp_verdict verdict;
+	char why[512];
+};
+struct klp_sys {
+	const char *root; /* "" is / */
+	const char *boot; /* "/boot" */
+};
+/* Kernels with ROOT/lib/modules/K and BOOT/vmlinuz-K (or image-K, Image-K), by version. */
+int klp_kernels_installed(const struct klp_sys *sys, char ***out, size_t *n);
+/* kver if given, else every installed kernel. */
+int klp_kernels_select(const struct klp_sys *sys, const char *kver, char ***out, size_t *n);
+/* --root as klp uses it: "/" and "" are "", trailing slashes go. */
+const char *klp_root_norm(const char *root, char *buf, size_t len);
+int klp_initrd_path(const struct klp_sys *sys, const char *kver, char *out, size_t len);
+/* Everything klp initrd reports for one kernel; < 0 only when the installed patch cannot be read. */
+int klp_kstate_load(const struct klp_sys *sys, const char *kver, struct klp_kstate *ks, char *err,
+		    size_t errlen);
+
+/* klp regenerate's exit codes */
+enum { KLP_REGEN_FAILED = 1, KLP_REGEN_BOOTFS = 3, KLP_REGEN_NOSPACE = 4, KLP_REGEN_LOCK = 5 };
+struct klp_regen_opts {
+	struct klp_sys sys;
+	const char *run_dir;      /* lock and logs: $KLP_RUN_DIR or /run/klp */
+	const char *dracut;       /* program, PATH lookup */
+	char *const *dracut_args; /* extra arguments, before ours */
+	size_t ndracut_args;
+	bool if_needed, quiet, boot_check;
+	unsigned lock_timeout, dracut_timeout; /* seconds */
+};
+int klp_regen_run(const struct klp_regen_opts *o, char *const *kvers, size_t n);
+/* The name of a temporary file of ours: ".NAME.klp-XXXXXX". */
+bool klp_regen_is_temp(const char *name);
+/*
+ * Space check: need = the current initrd's size + 10%; true when it fits.
+ * 0 need (no current initrd) always fits.
+ */
+bool klp_regen_space_ok(unsigned long long need, unsigned long long avail);
+
+/* ---- bootfs.c: is BOOT the filesystem the boot loader reads ---- */
+/* The fstab entry mounted on mountpoint: its spec (UUID=..., /dev/...), or 0 if none. */
+int klp_fstab_find(const char *text, const char *mountpoint, char *spec, size_t speclen, char *fstype,
+		   size_t typelen);
+struct klp_mount {
+	unsigned major, minor;
+	char source[256], fstype[64];
+};
+/* The top mount on mountpoint in /proc/self/mountinfo text: 1 found, 0 none. */
+int klp_mountinfo_find(const char *text, const char *mountpoint, struct klp_mount *m);
+/* 0 fine (or nothing to check), -ENOTCONN not mounted, -EXDEV another device, other -errno; err says it. */
+int klp_bootfs_check(const char *root, const char *boot, char *err, size_t errlen);
+bool klp_machine_is_s390(void);
 
 #endif

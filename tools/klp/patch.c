@@ -65,6 +65,11 @@ static int info_read(struct kmod_module *mod, struct klp_candidate *c)
 			c->srcversion = strdup(v);
 		else if (!strcmp(k, "vermagic") && !c->vermagic)
 			c->vermagic = strdup(v);
+		else if (!strcmp(k, "name") && v[0]) {
+			/* the module's own name (KBUILD_MODNAME): what sysfs shows, whatever the file is called */
+			free(c->name);
+			c->name = strdup(v);
+		}
 	}
 	kmod_module_info_free_list(list);
 	return 0;

@@ -1,0 +1,303 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+# shellcheck shell=sh
+#
+# Shared by tests/hooks/test-dpkg and tests/hooks/test-rpm: a scratch world
+# with the real dracut isolated from the host (like tests/klp/test-regenerate):
+#
+#   $W/dracut-base      a copy of dracut's modules with dracut-module/ as 55klp
+#   $W/dracut-conf      the only dracut configuration (--conf /dev/null --confdir)
+#   $W/bin/dracut       the dracut klp runs ($KLP_DRACUT): counts its runs in
+#                       $W/dracut.calls ("start KVER [MARKERS]" / "end KVER RC"),
+#                       builds small images (-m klp --no-kernel, gzip)
+#   $W/bin-klp/klp      first on PATH: records each call of klp (klp-hook's) in
+#                       $W/klp.calls, then runs build/tools/klp
+#   $R                  the scratch root: lib/modules/$kver hard-linked from the
+#                       cached Debian kernel, boot/ a tmpfs of this test (dracut's
+#                       fsfreeze can never freeze a real filesystem)
+#
+# The sourcing script sets prog, W and R first, then calls hook_world.
+# Every external command runs under a timeout (T; P for package-manager
+# transactions, which may run dracut).
+
+here=$(cd "${0%/*}" && pwd)
+top=$(cd "$here/../.." && pwd)
+build=${KLP_BUILD:-$top/build}
+klp=$build/tools/klp
+loader=$build/early-loader/klp-early
+kmoddir=${KLP_KMOD_DIR:-$build/kmod}
+# the hooks under test (another copy: KLP_HOOKS_DIR)
+hooks=${KLP_HOOKS_DIR:-$top/tools/hooks}
+
+passed=0
+failed=0
+pass() {
+	passed=$((passed + 1))
+	printf 'ok   %s\n' "$*"
+}
+fail() {
+	failed=$((failed + 1))
+	printf 'FAIL %s\n' "$*"
+}
+die() {
+	printf '%s: %s\n' "${prog:-tests/hooks}" "$*" >&2
+	exit 2
+}
+T() {
+	timeout -k 5 120 "$@"
+}
+P() {
+	timeout -k 5 600 "$@"
+}
+expect_eq() {
+	if [ "$1" = "$2" ]; then pass "$3"; else fail "$3 (got '$1', want '$2')"; fi
+}
+expect_in() { # TEXT NEEDLE WHAT
+	case $1 in
+	*"$2"*) pass "$3" ;;
+	*) fail "$3 (no '$2' in: $(printf '%s' "$1" | T head -c 800))" ;;
+	esac
+}
+expect_not_in() { # TEXT NEEDLE WHAT
+	case $1 in
+	*"$2"*) fail "$3 ('$2' in: $(printf '%s' "$1" | T head -c 800))" ;;
+	*) pass "$3" ;;
+	esac
+}
+number() {
+	printf 'number: %s\n' "$*"
+	printf '%s\n' "$*" >>"$W/numbers.txt"
+}
+ms_since() { # start in ns
+	echo $((($(T date +%s%N) - $1) / 1000000))
+}
+file_sha() {
+	T sha256sum "$1" | T cut -d' ' -f1
+}
+finish() {
+	echo "numbers:"
+	T sed 's/^/  /' "$W/numbers.txt"
+	printf '%s passed, %s failed\n' "$passed" "$failed"
+	[ "$failed" -eq 0 ] || exit 1
+	exit 0
+}
+
+# the inputs every hook test needs; $@: more commands
+hook_inputs() {
+	[ "$(T id -u)" = 0 ] || die "needs root (tmpfs mounts, root-owned patches)"
+	for f in "$klp" "$loader"; do
+		[ -x "$f" ] || die "no $f (build it: make)"
+	done
+	for m in klp_demo_v1 klp_demo_v2; do
+		[ -f "$kmoddir/$m.ko" ] || die "no $kmoddir/$m.ko (make kmod)"
+	done
+	for t in dracut lsinitrd cpio gzip flock mount umount sha256sum awk sed modinfo "$@"; do
+		command -v "$t" >/dev/null 2>&1 || die "$t missing (tools/deps installs it)"
+	done
+	[ -x "$hooks/klp-hook" ] || die "no $hooks/klp-hook"
+	kver=${KLP_KVER:-$(T "$top/tools/deps" --kver)} || die "cannot tell the kernel release (tools/deps --kver)"
+	src=$build/cache/kernel/$kver/root/lib/modules/$kver
+	[ -d "$src" ] || die "no kernel tree $src (run tools/deps)"
+	# a second release of the same length, so that a patch's vermagic can be
+	# rewritten in place (as qemu/test-dracut does): the ABI digits complemented
+	abi=$(echo "$kver" | T cut -d- -f2)
+	kver2=$(echo "$kver" | T sed "s/-$abi-/-$(echo "$abi" | T tr 0-9 9876543210)-/")
+	if [ "$kver2" = "$kver" ] || [ "${#kver2}" -ne "${#kver}" ]; then
+		die "cannot make a second kernel release from $kver"
+	fi
+}
+
+mounts=
+cleanup() {
+	for m in $mounts; do
+		timeout -k 5 30 umount "$m" 2>/dev/null || timeout -k 5 30 umount -l "$m" 2>/dev/null || :
+	done
+}
+
+# hook_world OS-ID: the scratch world ($W, $R with kernel $kver and an initrd
+# without a patch), PATH with klp and klp-hook ($hooks_path), KLP_DRACUT,
+# KLP_RUN_DIR
+hook_world() {
+	trap cleanup EXIT
+	trap 'exit 130' INT
+	trap 'exit 143' TERM
+	# leftovers of an earlier run that was stopped hard
+	if [ -d "$W" ]; then
+		# shellcheck disable=SC2016 # an awk program
+		T awk -v w="$W" '$5 ~ "^" w "/" { print $5 }' /proc/self/mountinfo | T sort -r | while read -r m; do
+			timeout -k 5 30 umount -l "$m" 2>/dev/null || :
+		done
+	fi
+	T rm -rf "$W"
+	T mkdir -p "$W/bin" "$W/bin-klp" "$W/klp-run" "$W/dracut-conf" "$W/patches"
+	: >"$W/numbers.txt"
+	: >"$W/dracut.calls"
+	: >"$W/klp.calls"
+	T cat >"$W/bin-klp/klp" <<EOF
+#!/bin/sh
+echo "\$*" >>"$W/klp.calls"
+exec "$klp" "\$@"
+EOF
+	T chmod 0755 "$W/bin-klp/klp"
+
+	T cp -a /usr/lib/dracut "$W/dracut-base"
+	T rm -rf "$W/dracut-base/modules.d/55klp"
+	T cp -a "$top/dracut-module" "$W/dracut-base/modules.d/55klp"
+	{
+		echo "klp_early=\"$loader\""
+		echo "klp_tool=\"$klp\""
+		echo "klp_mode=\"shim\""
+	} >"$W/dracut-conf/klp.conf"
+	# the dracut klp runs: records the kernel and the markers present when it
+	# starts (the rpm triggers' /run/regenerate-initrd), and its result
+	T cat >"$W/bin/dracut" <<EOF
+#!/bin/sh
+k=
+prev=
+for a; do
+	[ "\$prev" = --kver ] && k=\$a
+	prev=\$a
+done
+m=\$(ls "\${KLP_MARK_DIR:-/nonexistent}" 2>/dev/null | tr '\n' ' ' | sed 's/ \$//')
+echo "start \$k [\$m]" >>"$W/dracut.calls"
+dracutbasedir="$W/dracut-base" timeout --foreground -k 5 300 dracut --conf /dev/null --confdir "$W/dracut-conf" \\
+	--no-hostonly --no-early-microcode --no-kernel -m klp --compress gzip "\$@" >>"$W/dracut.log" 2>&1
+rc=\$?
+echo "end \$k \$rc" >>"$W/dracut.calls"
+exit \$rc
+EOF
+	T chmod 0755 "$W/bin/dracut"
+	# a dracut that fails after writing half an image
+	T cat >"$W/bin/dracut-fails" <<EOF
+#!/bin/sh
+for a; do out=\$a; done
+head -c 1000 /dev/urandom >"\$out"
+echo "start-fails" >>"$W/dracut.calls"
+echo "dracut: something broke" >&2
+exit 1
+EOF
+	T chmod 0755 "$W/bin/dracut-fails"
+
+	T mkdir -p "$R/lib/modules" "$R/etc" "$R/run"
+	T cp -al "$src" "$R/lib/modules/$kver"
+	echo "ID=$1" >"$R/etc/os-release"
+	T mkdir -p "$R/boot"
+	T mount -t tmpfs -o size=256m,mode=0755 klp-hook-test "$R/boot" || die "cannot mount a tmpfs on $R/boot"
+	mounts="$R/boot $mounts"
+	T touch "$R/boot/vmlinuz-$kver" # klp needs it to count the kernel as installed; dracut --no-kernel ignores it
+
+	# the patches: build/kmod's, and copies for $kver2 (vermagic rewritten)
+	for v in v1 v2; do
+		T install -m 0644 "$kmoddir/klp_demo_$v.ko" "$W/patches/klp_demo_$v.ko"
+		LC_ALL=C T sed "s/vermagic=$kver /vermagic=$kver2 /" "$kmoddir/klp_demo_$v.ko" >"$W/patches/k2-klp_demo_$v.ko"
+		T chmod 0644 "$W/patches/k2-klp_demo_$v.ko"
+		vm=$(T modinfo -F vermagic "$W/patches/k2-klp_demo_$v.ko" | T cut -d' ' -f1)
+		[ "$vm" = "$kver2" ] || die "cannot rewrite the vermagic of klp_demo_$v.ko for $kver2 (got '$vm')"
+	done
+
+	export KLP_RUN_DIR="$W/klp-run" KLP_DRACUT="$W/bin/dracut"
+	hooks_path=$W/bin-klp:$hooks
+	PATH=$hooks_path:$PATH
+	export PATH
+
+	# the initrd before any package: no patch
+	T "$klp" regenerate --kver "$kver" --root "$R" --boot "$R/boot" -q >"$W/out" 2>&1 ||
+		die "cannot build the first initrd: $(T cat "$W/out")"
+	[ "$(verdict)" = no-patch ] || die "the first initrd is not no-patch: $(verdict)"
+	: >"$W/dracut.calls"
+}
+
+# a second kernel: $kver's tree under the name $kver2, with a vmlinuz
+add_kernel2() {
+	T cp -al "$src" "$R/lib/modules/$kver2"
+	T touch "$R/boot/vmlinuz-$kver2"
+}
+
+# dracut runs since the last mark_calls: "K1 K2 ..." (sorted), "" for none
+mark_calls() {
+	calls_from=$(($(T wc -l <"$W/dracut.calls") + 1))
+	klp_from=$(($(T wc -l <"$W/klp.calls") + 1))
+}
+# klp's calls (by klp-hook) since mark_calls: "regenerate regenerate ..."
+klp_calls() {
+	T tail -n "+$klp_from" "$W/klp.calls" | T cut -d' ' -f1 | T tr '\n' ' ' | T sed 's/ $//'
+}
+# failed dracut runs (bin/dracut-fails) since mark_calls
+failed_runs() {
+	T tail -n "+$calls_from" "$W/dracut.calls" | T grep -c '^start-fails' || :
+}
+fails_note() {
+	f=$(failed_runs)
+	[ "$f" = 0 ] || echo ", failed dracut runs: $f"
+}
+runs() {
+	# shellcheck disable=SC2016 # an awk program
+	T tail -n "+$calls_from" "$W/dracut.calls" | T awk '$1 == "start" { print $2 }' | T sort | T tr '\n' ' ' |
+		T sed 's/ $//'
+}
+# the markers present when the runs since mark_calls started
+run_markers() {
+	T tail -n "+$calls_from" "$W/dracut.calls" | T sed -n 's/^start [^ ]* \[\(.*\)\]$/\1/p' | T tr '\n' '|'
+}
+
+# sorted WORD...: the words sorted, on one line
+sorted() {
+	printf '%s\n' "$@" | T sort | T tr '\n' ' ' | T sed 's/ $//'
+}
+
+# verdict [KVER]: klp initrd's verdict
+verdict() {
+	T "$klp" initrd --kver "${1:-$kver}" --root "$R" --boot "$R/boot" 2>/dev/null |
+		T sed -n 's/^[^:]*: \([a-z-]*\): .*/\1/p' || :
+}
+
+# embedded [KVER]: the embedded module when the initrd is complete and
+# verifiable, "none" when complete and embedding nothing, else BROKEN
+embedded() {
+	j=$(T "$klp" initrd --kver "${1:-$kver}" --root "$R" --boot "$R/boot" --json 2>/dev/null || :)
+	case $j in
+	*'"initrd_readable":true'*'"embedded":null'*) echo none ;;
+	*'"initrd_readable":true'*'"valid":true,"loader":true'*)
+		printf '%s\n' "$j" | T sed -n 's/.*"embedded":{"module":"\([^"]*\)".*/\1/p' ;;
+	*) echo BROKEN ;;
+	esac
+}
+
+# initrd_of [KVER]: the initrd file klp uses
+initrd_of() {
+	for f in "$R/boot/initrd.img-${1:-$kver}" "$R/boot/initrd-${1:-$kver}"; do
+		[ -e "$f" ] && echo "$f" && return 0
+	done
+	echo "$R/boot/initrd.img-${1:-$kver}"
+}
+
+# lsinitrd's view: "module=X sha256=Y", or "none" without a manifest
+lsinitrd_patch() {
+	m=$(T lsinitrd -f usr/lib/klp-early/manifest "$(initrd_of "${1:-$kver}")" 2>/dev/null || :)
+	if [ -z "$m" ]; then
+		echo none
+	else
+		# shellcheck disable=SC2016 # an awk program
+		printf '%s\n' "$m" | T awk -F= '$1 == "module" { m = $2 } $1 == "sha256" { s = $2 } END { print "module=" m " sha256=" s }'
+	fi
+}
+
+# check_state WHAT KVER PATCH-FILE|none: the initrd of KVER embeds PATCH-FILE's
+# module (klp initrd: in-sync; lsinitrd: its manifest names it, same sha256),
+# or nothing (no-patch)
+check_state() {
+	if [ "$3" = none ]; then
+		expect_eq "$(verdict "$2")" no-patch "$1: klp initrd says no-patch for $2"
+		expect_eq "$(embedded "$2").$(lsinitrd_patch "$2")" none.none "$1: nothing embedded (klp initrd, lsinitrd)"
+	else
+		want=$(T modinfo -F name "$3")
+		expect_eq "$(verdict "$2")" in-sync "$1: klp initrd says in-sync for $2"
+		expect_eq "$(embedded "$2")" "$want" "$1: the initrd of $2 embeds $want"
+		expect_eq "$(lsinitrd_patch "$2")" "module=$want sha256=$(file_sha "$3")" \
+			"$1: lsinitrd: manifest module=$want, sha256 of ${3##*/}"
+	fi
+}
+
+# temporary files klp left in boot/
+temps() {
+	T find "$R/boot" -maxdepth 1 -name '.*.klp-*' | T wc -l
+}

@@ -1,0 +1,288 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * The decisions of klp initrd / klp regenerate (tools/klp/regen.c): the
+ * verdict, which initrd name a kernel gets, installed kernels, zipl.conf's
+ * ramdisks, temporary file names, the space rule.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "klp.h"
+
+#define SHA_A "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+#define SHA_B "bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb"
+#define K "6.1.0-56-amd64"
+
+static void inst_set(struct klp_installed_patch *p, const char *module, const char *sha)
+{
+	memset(p, 0, sizeof(*p));
+	if (!module)
+		return;
+	p->present = true;
+	snprintf(p->module, sizeof(p->module), "%s", module);
+	snprintf(p->sha256, sizeof(p->sha256), "%s", sha);
+}
+
+static void emb_set(struct klp_embedded *e, const char *module, const char *sha, const char *kernel)
+{
+	memset(e, 0, sizeof(*e));
+	if (!module)
+		return;
+	e->found = e->valid = e->loader = true;
+	snprintf(e->module, sizeof(e->module), "%s", module);
+	snprintf(e->sha256, sizeof(e->sha256), "%s", sha);
+	snprintf(e->manifest_sha256, sizeof(e->manifest_sha256), "%s", sha);
+	snprintf(e->kernel, sizeof(e->kernel), "%s", kernel);
+}
+
+static enum klp_verdict judge(const struct klp_installed_patch *p, bool exists, int r, const struct klp_embedded *e,
+			      const char *want_why)
+{
+	char why[512] = "";
+	enum klp_verdict v = klp_verdict_judge(p, exists, r, e, K, why, sizeof(why));
+
+	if (want_why && !strstr(why, want_why))
+		fail_msg("why '%s' lacks '%s'", why, want_why);
+	return v;
+}
+
+static void verdicts(void **state)
+{
+	struct klp_installed_patch p;
+	struct klp_embedded e;
+
+	(void)state;
+	inst_set(&p, "klp_demo_v1", SHA_A);
+	emb_set(&e, "klp_demo_v1", SHA_A, K);
+	assert_int_equal(judge(&p, true, 0, &e, "embeds the installed klp_demo_v1"), KLP_IN_SYNC);
+	/* the initrd file is not there, or cannot be read */
+	assert_int_equal(judge(&p, false, -ENOENT, &e, "no initrd"), KLP_MISSING);
+	snprintf(e.problem, sizeof(e.problem), "gzip failed");
+	assert_int_equal(judge(&p, true, -EBADMSG, &e, "cannot be read: gzip failed"), KLP_STALE);
+	/* another patch, the same name with other bytes, another kernel, no loader, broken */
+	emb_set(&e, "klp_demo_v2", SHA_B, K);
+	assert_int_equal(judge(&p, true, 0, &e, "embeds klp_demo_v2, klp_demo_v1 is installed"), KLP_STALE);
+	emb_set(&e, "klp_demo_v1", SHA_B, K);
+	assert_int_equal(judge(&p, true, 0, &e, "differs"), KLP_STALE);
+	emb_set(&e, "klp_demo_v1", SHA_A, "6.1.0-57-amd64");
+	assert_int_equal(judge(&p, true, 0, &e, "for kernel 6.1.0-57-amd64"), KLP_STALE);
+	emb_set(&e, "klp_demo_v1", SHA_A, K);
+	e.loader = false;
+	assert_int_equal(judge(&p, true, 0, &e, "no loader"), KLP_STALE);
+	emb_set(&e, "klp_demo_v1", SHA_A, K);
+	e.valid = false;
+	snprintf(e.problem, sizeof(e.problem), "sha256 mismatch");
+	assert_int_equal(judge(&p, true, 0, &e, "broken: sha256 mismatch"), KLP_STALE);
+	/* installed but nothing embedded */
+	emb_set(&e, NULL, NULL, NULL);
+	assert_int_equal(judge(&p, true, 0, &e, "embeds no patch"), KLP_MISSING);
+	/* nothing installed */
+	inst_set(&p, NULL, NULL);
+	assert_int_equal(judge(&p, true, 0, &e, "no patch installed"), KLP_NO_PATCH);
+	emb_set(&e, "klp_demo_v1", SHA_A, K);
+	assert_int_equal(judge(&p, true, 0, &e, "but no usable patch is installed"), KLP_STALE);
+	assert_int_equal(judge(&p, false, -ENOENT, &e, "no initrd"), KLP_MISSING);
+	assert_string_equal(klp_verdict_name(KLP_IN_SYNC), "in-sync");
+	assert_string_equal(klp_verdict_name(KLP_STALE), "stale");
+	assert_string_equal(klp_verdict_name(KLP_MISSING), "missing");
+	assert_string_equal(klp_verdict_name(KLP_NO_PATCH), "no-patch");
+}
+
+static void naming(void **state)
+{
+	char *deb[] = { "initrd.img-6.1.0-55-amd64", "vmlinuz-6.1.0-55-amd64", "config-6.1.0-55-amd64" };
+	char *suse[] = { "initrd-6.4.0-150600.23.25-default", "initrd", "image-6.4.0-150600.23.25-default" };
+	char *both[] = { "initrd-6.4.0-1-default", "initrd.img-6.1.0-1-amd64" };
+
+	(void)state;
+	/* other kernels decide */
+	assert_int_equal(klp_initrd_naming_guess(deb, 3, "ID=opensuse-leap\n"), KLP_NAMING_DEBIAN);
+	assert_int_equal(klp_initrd_naming_guess(suse, 3, "ID=debian\n"), KLP_NAMING_SUSE);
+	/* else os-release: ID and ID_LIKE, quoted or not */
+	assert_int_equal(klp_initrd_naming_guess(NULL, 0, "NAME=x\nID=ubuntu\n"), KLP_NAMING_DEBIAN);
+	assert_int_equal(klp_initrd_naming_guess(NULL, 0, "ID=linuxmint\nID_LIKE=\"ubuntu debian\"\n"),
+			 KLP_NAMING_DEBIAN);
+	assert_int_equal(klp_initrd_naming_guess(both, 2, "ID=\"sles\"\nID_LIKE=\"suse\"\n"), KLP_NAMING_SUSE);
+	assert_int_equal(klp_initrd_naming_guess(NULL, 0, "ID=\"opensuse-tumbleweed\"\nID_LIKE=\"opensuse suse\"\n"),
+			 KLP_NAMING_SUSE);
+	assert_int_equal(klp_initrd_naming_guess(NULL, 0, "ID='debian'\n"), KLP_NAMING_DEBIAN);
+	/* nothing to go by: SUSE's name */
+	assert_int_equal(klp_initrd_naming_guess(NULL, 0, NULL), KLP_NAMING_SUSE);
+	assert_int_equal(klp_initrd_naming_guess(NULL, 0, "ID=fedora\n"), KLP_NAMING_SUSE);
+	/* "debian" must be a word, not a part of one */
+	assert_int_equal(klp_initrd_naming_guess(NULL, 0, "ID=notdebianish\n"), KLP_NAMING_SUSE);
+}
+
+static void zipl_conf(void **state)
+{
+	static const char conf[] =
+		"[defaultboot]\ndefaultmenu = menu\n\n"
+		"[SLES]\n    target = /boot/zipl\n    image = /boot/image\n    ramdisk = /boot/initrd,0x2000000\n"
+		"[Debian]\nimage=/boot/vmlinuz-6.1.0-56-s390x\nramdisk=/boot/initrd.img-6.1.0-56-s390x\n"
+		"# ramdisk=/boot/commented\n"
+		"[quoted]\n\tramdisk = \"/boot/initrd-q\"\n"
+		"ramdisks=/boot/not-a-key\n";
+	char **rd = NULL;
+	size_t n = 0;
+
+	(void)state;
+	assert_int_equal(klp_zipl_ramdisks(conf, &rd, &n), 0);
+	assert_int_equal(n, 3);
+	assert_string_equal(rd[0], "/boot/initrd");
+	assert_string_equal(rd[1], "/boot/initrd.img-6.1.0-56-s390x");
+	assert_string_equal(rd[2], "/boot/initrd-q");
+	klp_strv_free(rd, n);
+	assert_int_equal(klp_zipl_ramdisks("", &rd, &n), 0);
+	assert_int_equal(n, 0);
+}
+
+static void temp_names(void **state)
+{
+	(void)state;
+	assert_true(klp_regen_is_temp(".initrd.img-6.1.0-56-amd64.klp-a1B2c3"));
+	assert_true(klp_regen_is_temp(".initrd-6.4.0-default.klp-XXXXXX"));
+	assert_false(klp_regen_is_temp("initrd.img-6.1.0-56-amd64.klp-a1B2c3"));
+	assert_false(klp_regen_is_temp(".initrd.img-6.1.0-56-amd64.klp-a1B2c"));
+	assert_false(klp_regen_is_temp(".initrd.img-6.1.0-56-amd64.klp-a1B2c3d"));
+	assert_false(klp_regen_is_temp(".initrd.img-6.1.0-56-amd64.klp-zipl-old"));
+	assert_false(klp_regen_is_temp(".initrd.img-6.1.0-56-amd64.klp-a1B-c3"));
+	assert_false(klp_regen_is_temp(".klp-a1B2c3"));
+	assert_false(klp_regen_is_temp("initrd.img-6.1.0-56-amd64"));
+}
+
+static void space_rule(void **state)
+{
+	(void)state;
+	assert_true(klp_regen_space_ok(0, 0));
+	assert_true(klp_regen_space_ok(1000, 1000));
+	assert_false(klp_regen_space_ok(1001, 1000));
+}
+
+static void root_norm(void **state)
+{
+	char buf[64];
+
+	(void)state;
+	assert_string_equal(klp_root_norm("/", buf, sizeof(buf)), "");
+	assert_string_equal(klp_root_norm("", buf, sizeof(buf)), "");
+	assert_string_equal(klp_root_norm("/srv/root//", buf, sizeof(buf)), "/srv/root");
+	assert_string_equal(klp_root_norm(NULL, buf, sizeof(buf)), "");
+}
+
+static char tmp[] = "/tmp/klp-test-regen.XXXXXX";
+
+static void touch(const char *fmt, const char *a)
+{
+	char p[512];
+	FILE *f;
+
+	snprintf(p, sizeof(p), fmt, tmp, a);
+	f = fopen(p, "w");
+	assert_non_null(f);
+	fclose(f);
+}
+
+static void mkd(const char *fmt, const char *a)
+{
+	char p[512];
+
+	snprintf(p, sizeof(p), fmt, tmp, a);
+	assert_int_equal(mkdir(p, 0755), 0);
+}
+
+static void paths_and_kernels(void **state)
+{
+	char root[256], boot[256], out[512], want[512], **kv = NULL;
+	struct klp_sys sys = { root, boot };
+	size_t n = 0;
+
+	(void)state;
+	snprintf(root, sizeof(root), "%s/root", tmp);
+	snprintf(boot, sizeof(boot), "%s/boot", tmp);
+	mkd("%s/%s", "root");
+	mkd("%s/%s", "root/etc");
+	mkd("%s/%s", "root/lib");
+	mkd("%s/%s", "root/lib/modules");
+	mkd("%s/%s", "boot");
+	/* no kernels yet */
+	assert_int_equal(klp_kernels_installed(&sys, &kv, &n), 0);
+	assert_int_equal(n, 0);
+	/* kernels: a module folder AND a kernel image in boot */
+	mkd("%s/root/lib/modules/%s", "6.1.0-9-amd64");
+	mkd("%s/root/lib/modules/%s", "6.1.0-10-amd64");
+	mkd("%s/root/lib/modules/%s", "6.1.0-11-amd64"); /* no image: removed kernel's leftovers */
+	touch("%s/boot/vmlinuz-%s", "6.1.0-9-amd64");
+	touch("%s/boot/image-%s", "6.1.0-10-amd64");
+	assert_int_equal(klp_kernels_installed(&sys, &kv, &n), 0);
+	assert_int_equal(n, 2);
+	assert_string_equal(kv[0], "6.1.0-9-amd64"); /* by version, not by bytes */
+	assert_string_equal(kv[1], "6.1.0-10-amd64");
+	klp_strv_free(kv, n);
+	assert_int_equal(klp_kernels_select(&sys, "x", &kv, &n), 0);
+	assert_int_equal(n, 1);
+	klp_strv_free(kv, n);
+
+	/* nothing in boot, no os-release: SUSE's name */
+	assert_int_equal(klp_initrd_path(&sys, "6.1.0-9-amd64", out, sizeof(out)), 0);
+	snprintf(want, sizeof(want), "%s/initrd-6.1.0-9-amd64", boot);
+	assert_string_equal(out, want);
+	/* os-release says Debian */
+	{
+		char p[512];
+		FILE *f;
+		snprintf(p, sizeof(p), "%s/etc/os-release", root);
+		f = fopen(p, "w");
+		fputs("ID=debian\n", f);
+		fclose(f);
+	}
+	assert_int_equal(klp_initrd_path(&sys, "6.1.0-9-amd64", out, sizeof(out)), 0);
+	snprintf(want, sizeof(want), "%s/initrd.img-6.1.0-9-amd64", boot);
+	assert_string_equal(out, want);
+	/* another kernel's SUSE-named initrd outweighs os-release */
+	touch("%s/boot/initrd-%s", "6.1.0-10-amd64");
+	assert_int_equal(klp_initrd_path(&sys, "6.1.0-9-amd64", out, sizeof(out)), 0);
+	snprintf(want, sizeof(want), "%s/initrd-6.1.0-9-amd64", boot);
+	assert_string_equal(out, want);
+	/* an existing file always wins, Debian's name first */
+	touch("%s/boot/initrd.img-%s", "6.1.0-10-amd64");
+	assert_int_equal(klp_initrd_path(&sys, "6.1.0-10-amd64", out, sizeof(out)), 0);
+	snprintf(want, sizeof(want), "%s/initrd.img-6.1.0-10-amd64", boot);
+	assert_string_equal(out, want);
+	assert_int_equal(klp_initrd_path(&sys, "../x", out, sizeof(out)), -EINVAL);
+}
+
+static int setup(void **state)
+{
+	(void)state;
+	return mkdtemp(tmp) ? 0 : -1;
+}
+
+static int teardown(void **state)
+{
+	char cmd[128];
+
+	(void)state;
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", tmp);
+	return system(cmd) == 0 ? 0 : -1;
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(verdicts),   cmocka_unit_test(naming),	    cmocka_unit_test(zipl_conf),
+		cmocka_unit_test(temp_names), cmocka_unit_test(space_rule), cmocka_unit_test(root_norm),
+		cmocka_unit_test(paths_and_kernels),
+	};
+
+	return cmocka_run_group_tests(tests, setup, teardown);
+}

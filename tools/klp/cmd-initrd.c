@@ -1,0 +1,308 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * klp initrd: for each kernel, the active patch installed vs the one its
+ * initrd embeds (read from the initrd file itself), and a verdict: in-sync,
+ * stale, missing, no-patch. Text, --json, or a node-exporter textfile.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "klp.h"
+
+enum { EXIT_NOT_IN_SYNC = 3 };
+
+static const char usage[] =
+	"Usage: klp initrd [--kver K | --all] [--root DIR] [--boot DIR] [-v] [--json] [--prometheus FILE]\n"
+	"Is each kernel's initrd in step with the kernel's installed livepatch?\n"
+	"\n"
+	"  --kver K           only kernel K (default: --all)\n"
+	"  --all              every installed kernel: ROOT/lib/modules/K with BOOT/vmlinuz-K\n"
+	"  --root DIR         the tree holding lib/modules/K/livepatch and etc/ (default /)\n"
+	"  --boot DIR         where the initrds are (default /boot)\n"
+	"  -v, --verbose      files, srcversions and sha256 of both sides\n"
+	"  --json             one JSON document (keys: see README.md, \"klp initrd --json\")\n"
+	"  --prometheus FILE  write a node-exporter textfile (atomically) instead of the text\n"
+	"\n"
+	"Verdicts: in-sync (the initrd embeds the installed patch), stale (it embeds another or a\n"
+	"broken one, or one while none is installed, or it cannot be read), missing (no initrd, or\n"
+	"it embeds nothing while a patch is installed), no-patch (none installed, none embedded).\n"
+	"\n"
+	"Exit status: 0 all in-sync or no-patch, 1 error, 2 usage, 3 some stale or missing.\n";
+
+static bool is_ok(enum klp_verdict v)
+{
+	return v == KLP_IN_SYNC || v == KLP_NO_PATCH;
+}
+
+static void print_text(const struct klp_kstate *ks, bool verbose)
+{
+	const struct klp_embedded *e = &ks->emb;
+	const struct klp_installed_patch *p = &ks->inst;
+
+	printf("%s: %s: %s\n", ks->kver, klp_verdict_name(ks->verdict), ks->why);
+	if (!verbose)
+		return;
+	printf("  initrd:    %s%s%s%s\n", ks->initrd, ks->initrd_exists ? "" : " (none)",
+	       ks->read_r == 0 ? ", " : "", ks->read_r == 0 ? e->compression : "");
+	if (p->present)
+		printf("  installed: %s srcversion %s sha256 %s\n             %s\n", p->module,
+		       p->srcversion[0] ? p->srcversion : "-", p->sha256, p->file);
+	else
+		printf("  installed: none%s%s\n", p->note[0] ? ": " : "", p->note);
+	if (!ks->initrd_exists)
+		printf("  embedded:  -\n");
+	else if (ks->read_r < 0)
+		printf("  embedded:  unknown (%s)\n", e->problem);
+	else if (!e->found)
+		printf("  embedded:  none%s\n", e->loader ? " (the loader is there)" : "");
+	else
+		printf("  embedded:  %s srcversion %s sha256 %s\n             kernel %s, loader %s, %s mode%s%s\n",
+		       e->module[0] ? e->module : "?", e->srcversion[0] ? e->srcversion : "-",
+		       e->sha256[0] ? e->sha256 : "-", e->kernel[0] ? e->kernel : "?", e->loader ? "present" : "MISSING",
+		       e->shim ? "shim" : "hook", e->problem[0] ? "; " : "", e->problem);
+}
+
+static void json_kernel(struct klp_json *j, const struct klp_kstate *ks)
+{
+	const struct klp_embedded *e = &ks->emb;
+	const struct klp_installed_patch *p = &ks->inst;
+
+	klp_json_object_begin(j);
+	klp_json_kv_string(j, "kernel", ks->kver);
+	klp_json_kv_string(j, "verdict", klp_verdict_name(ks->verdict));
+	klp_json_kv_bool(j, "in_sync", is_ok(ks->verdict));
+	klp_json_kv_string(j, "reason", ks->why);
+	klp_json_kv_string(j, "initrd", ks->initrd);
+	klp_json_kv_bool(j, "initrd_exists", ks->initrd_exists);
+	klp_json_kv_bool(j, "initrd_readable", ks->initrd_exists && ks->read_r == 0);
+	klp_json_kv_string(j, "compression", ks->initrd_exists && e->compression[0] ? e->compression : NULL);
+	klp_json_kv_string(j, "error", ks->initrd_exists && ks->read_r < 0 ? e->problem : NULL);
+	klp_json_key(j, "installed");
+	if (p->present) {
+		klp_json_object_begin(j);
+		klp_json_kv_string(j, "module", p->module);
+		klp_json_kv_string(j, "srcversion", p->srcversion[0] ? p->srcversion : NULL);
+		klp_json_kv_string(j, "file", p->file);
+		klp_json_kv_string(j, "sha256", p->sha256);
+		klp_json_kv_int(j, "size", (long long)p->size);
+		klp_json_object_end(j);
+	} else {
+		klp_json_null(j);
+	}
+	klp_json_kv_string(j, "installed_note", p->note[0] ? p->note : NULL);
+	klp_json_key(j, "embedded");
+	if (ks->read_r == 0 && e->found) {
+		klp_json_object_begin(j);
+		klp_json_kv_string(j, "module", e->module[0] ? e->module : NULL);
+		klp_json_kv_string(j, "srcversion", e->srcversion[0] ? e->srcversion : NULL);
+		klp_json_kv_string(j, "kernel", e->kernel[0] ? e->kernel : NULL);
+		klp_json_kv_string(j, "file", e->file[0] ? e->file : NULL);
+		klp_json_kv_string(j, "sha256", e->sha256[0] ? e->sha256 : NULL);
+		klp_json_kv_string(j, "manifest_sha256", e->manifest_sha256[0] ? e->manifest_sha256 : NULL);
+		klp_json_kv_int(j, "size", (long long)e->size);
+		klp_json_kv_bool(j, "valid", e->valid);
+		klp_json_kv_bool(j, "loader", e->loader);
+		klp_json_kv_string(j, "mode", e->shim ? "shim" : "hook");
+		klp_json_kv_string(j, "problem", e->problem[0] ? e->problem : NULL);
+		klp_json_object_end(j);
+	} else {
+		klp_json_null(j);
+	}
+	klp_json_object_end(j);
+}
+
+/* A Prometheus label value: backslash, double quote and newline escaped. */
+static void prom_label(FILE *f, const char *v)
+{
+	for (; *v; v++) {
+		if (*v == '\\' || *v == '"')
+			fprintf(f, "\\%c", *v);
+		else if (*v == '\n')
+			fputs("\\n", f);
+		else
+			fputc(*v, f);
+	}
+}
+
+static void prom_write(FILE *f, const struct klp_kstate *ks, size_t n)
+{
+	static const enum klp_verdict all[] = { KLP_IN_SYNC, KLP_STALE, KLP_MISSING, KLP_NO_PATCH };
+	size_t i, v;
+
+	fputs("# HELP klp_initrd_in_sync 1 when the kernel's initrd embeds its installed livepatch, or neither has one.\n"
+	      "# TYPE klp_initrd_in_sync gauge\n", f);
+	for (i = 0; i < n; i++) {
+		fputs("klp_initrd_in_sync{kernel=\"", f);
+		prom_label(f, ks[i].kver);
+		fprintf(f, "\"} %d\n", is_ok(ks[i].verdict));
+	}
+	fputs("# HELP klp_initrd_verdict The verdict of klp initrd for the kernel's initrd (1 for the current one).\n"
+	      "# TYPE klp_initrd_verdict gauge\n", f);
+	for (i = 0; i < n; i++)
+		for (v = 0; v < sizeof(all) / sizeof(all[0]); v++) {
+			fputs("klp_initrd_verdict{kernel=\"", f);
+			prom_label(f, ks[i].kver);
+			fprintf(f, "\",verdict=\"%s\"} %d\n", klp_verdict_name(all[v]), ks[i].verdict == all[v]);
+		}
+	fputs("# HELP klp_patch_installed The active cumulative livepatch installed for the kernel.\n"
+	      "# TYPE klp_patch_installed gauge\n", f);
+	for (i = 0; i < n; i++) {
+		if (!ks[i].inst.present)
+			continue;
+		fputs("klp_patch_installed{kernel=\"", f);
+		prom_label(f, ks[i].kver);
+		fputs("\",patch=\"", f);
+		prom_label(f, ks[i].inst.module);
+		fputs("\",srcversion=\"", f);
+		prom_label(f, ks[i].inst.srcversion);
+		fputs("\"} 1\n", f);
+	}
+	fputs("# HELP klp_patch_embedded The livepatch the kernel's initrd embeds.\n"
+	      "# TYPE klp_patch_embedded gauge\n", f);
+	for (i = 0; i < n; i++) {
+		if (ks[i].read_r < 0 || !ks[i].emb.found || !ks[i].emb.module[0])
+			continue;
+		fputs("klp_patch_embedded{kernel=\"", f);
+		prom_label(f, ks[i].kver);
+		fputs("\",patch=\"", f);
+		prom_label(f, ks[i].emb.module);
+		fputs("\",srcversion=\"", f);
+		prom_label(f, ks[i].emb.srcversion);
+		fprintf(f, "\"} %d\n", ks[i].emb.valid);
+	}
+	fputs("# HELP klp_initrd_check_timestamp_seconds When klp initrd checked the initrds.\n"
+	      "# TYPE klp_initrd_check_timestamp_seconds gauge\n", f);
+	fprintf(f, "klp_initrd_check_timestamp_seconds %lld\n", (long long)time(NULL));
+}
+
+/* Temporary file beside FILE, then rename: the collector never reads half a file. */
+static int prom_save(const char *path, const struct klp_kstate *ks, size_t n)
+{
+	char tmp[PATH_MAX];
+	FILE *f;
+	int fd, r = 0;
+
+	if (snprintf(tmp, sizeof(tmp), "%s.klp-XXXXXX", path) >= (int)sizeof(tmp))
+		return -ENAMETOOLONG;
+	fd = mkostemp(tmp, O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	if (fchmod(fd, 0644) < 0 || !(f = fdopen(fd, "w"))) {
+		r = -errno;
+		close(fd);
+		unlink(tmp);
+		return r;
+	}
+	prom_write(f, ks, n);
+	if (fflush(f) != 0 || fsync(fileno(f)) < 0)
+		r = -errno;
+	if (fclose(f) != 0 && !r)
+		r = -errno;
+	if (!r && rename(tmp, path) < 0)
+		r = -errno;
+	if (r)
+		unlink(tmp);
+	return r;
+}
+
+int klp_cmd_initrd(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "kver", required_argument, NULL, 'k' }, { "all", no_argument, NULL, 'a' },
+		{ "root", required_argument, NULL, 'r' }, { "boot", required_argument, NULL, 'b' },
+		{ "json", no_argument, NULL, 'j' },	  { "verbose", no_argument, NULL, 'v' },
+		{ "prometheus", required_argument, NULL, 'P' }, { "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *kver = NULL, *prom = NULL;
+	bool all = false, json = klp_global.json, verbose = klp_global.verbose;
+	char rootbuf[PATH_MAX], err[512], **kvers = NULL;
+	struct klp_sys sys = { .root = "", .boot = "/boot" };
+	struct klp_kstate *ks = NULL;
+	size_t n = 0, i, done = 0;
+	int o, r, ret = KLP_EXIT_OK;
+
+	optind = 1;
+	while ((o = getopt_long(argc, argv, "k:ar:b:jvP:h", opts, NULL)) != -1) {
+		switch (o) {
+		case 'k': kver = optarg; break;
+		case 'a': all = true; break;
+		case 'r': sys.root = klp_root_norm(optarg, rootbuf, sizeof(rootbuf)); break;
+		case 'b': sys.boot = optarg; break;
+		case 'j': json = true; break;
+		case 'v': verbose = true; break;
+		case 'P': prom = optarg; break;
+		case 'h': fputs(usage, stdout); return KLP_EXIT_OK;
+		default: return KLP_EXIT_USAGE;
+		}
+	}
+	if (optind < argc) {
+		fprintf(stderr, "klp: initrd: unexpected argument '%s'\n", argv[optind]);
+		return KLP_EXIT_USAGE;
+	}
+	if (kver && all) {
+		fprintf(stderr, "klp: initrd: --kver and --all exclude each other\n");
+		return KLP_EXIT_USAGE;
+	}
+	if (kver && (!kver[0] || strchr(kver, '/'))) {
+		fprintf(stderr, "klp: initrd: bad kernel release '%s'\n", kver);
+		return KLP_EXIT_USAGE;
+	}
+	r = klp_kernels_select(&sys, kver, &kvers, &n);
+	if (r < 0) {
+		fprintf(stderr, "klp: initrd: cannot list the kernels in %s/lib/modules: %s\n", sys.root, strerror(-r));
+		return KLP_EXIT_ERROR;
+	}
+	if (n == 0 && !json && !prom)
+		fprintf(stderr, "klp: initrd: no installed kernels (%s/lib/modules/K with %s/vmlinuz-K)\n", sys.root,
+			sys.boot);
+	ks = calloc(n ? n : 1, sizeof(*ks));
+	if (!ks) {
+		klp_strv_free(kvers, n);
+		return KLP_EXIT_ERROR;
+	}
+	for (i = 0; i < n; i++) {
+		if (klp_kstate_load(&sys, kvers[i], &ks[done], err, sizeof(err)) < 0) {
+			fprintf(stderr, "klp: initrd %s: %s\n", kvers[i], err);
+			ret = KLP_EXIT_ERROR;
+			continue;
+		}
+		if (!is_ok(ks[done].verdict) && ret == KLP_EXIT_OK)
+			ret = EXIT_NOT_IN_SYNC;
+		done++;
+	}
+	if (json) {
+		struct klp_json j;
+		klp_json_init(&j, stdout);
+		klp_json_object_begin(&j);
+		klp_json_kv_int(&j, "format", 1);
+		klp_json_key(&j, "kernels");
+		klp_json_array_begin(&j);
+		for (i = 0; i < done; i++)
+			json_kernel(&j, &ks[i]);
+		klp_json_array_end(&j);
+		klp_json_kv_bool(&j, "in_sync", ret == KLP_EXIT_OK);
+		klp_json_object_end(&j);
+	} else if (!prom) {
+		for (i = 0; i < done; i++)
+			print_text(&ks[i], verbose);
+	}
+	if (prom && (r = prom_save(prom, ks, done)) < 0) {
+		fprintf(stderr, "klp: initrd: cannot write %s: %s\n", prom, strerror(-r));
+		ret = KLP_EXIT_ERROR;
+	}
+	if (fflush(stdout) != 0)
+		ret = KLP_EXIT_ERROR;
+	free(ks);
+	klp_strv_free(kvers, n);
+	return ret;
+}

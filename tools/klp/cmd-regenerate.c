@@ -1,0 +1,156 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* klp regenerate: rebuild the initrds that are not in step, crash-safely (regen.c). */
+#define _GNU_SOURCE
+#include <getopt.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "klp.h"
+
+static const char usage[] =
+	"Usage: klp regenerate [--kver K | --all] [--if-needed] [--dracut PATH] [--dracut-arg ARG]...\n"
+	"                      [--root DIR] [--boot DIR] [--no-boot-check] [--lock-timeout SEC]\n"
+	"                      [--dracut-timeout SEC] [-q]\n"
+	"Rebuild initrds with dracut so that each embeds its kernel's installed livepatch.\n"
+	"\n"
+	"  --kver K             only kernel K (default: --all)\n"
+	"  --all                every installed kernel: ROOT/lib/modules/K with BOOT/vmlinuz-K\n"
+	"  --if-needed          only the initrds that are not in-sync or no-patch (see klp initrd)\n"
+	"  --dracut PATH        the dracut to run (default $KLP_DRACUT, else dracut)\n"
+	"  --dracut-arg ARG     pass ARG to dracut, before --force --kver K [--kmoddir] OUTPUT\n"
+	"  --root DIR           the tree holding lib/modules/K and etc/ (default /; when set,\n"
+	"                       dracut gets --kmoddir DIR/lib/modules/K)\n"
+	"  --boot DIR           where the initrds are (default /boot)\n"
+	"  --no-boot-check      do not check that BOOT is the /boot filesystem of ROOT/etc/fstab\n"
+	"  --lock-timeout SEC   wait at most SEC for another klp regenerate (default 600)\n"
+	"  --dracut-timeout SEC stop dracut after SEC (default 1800)\n"
+	"  -q, --quiet          no progress lines\n"
+	"\n"
+	"dracut writes into a temporary file beside the initrd (.NAME.klp-XXXXXX); the new image\n"
+	"must embed exactly the installed patch (or nothing when none is installed), then it is\n"
+	"fsynced and renamed over the old one. On any failure the old initrd is untouched.\n"
+	"With ROOT/etc/zipl.conf, or on s390x, zipl runs after replacing an initrd that a\n"
+	"ramdisk= line names. The lock is $KLP_RUN_DIR/regenerate.lock (default /run/klp).\n"
+	"\n"
+	"Exit status: 0 every selected initrd is in step, 1 a rebuild, its verification or zipl\n"
+	"failed (the old initrd stays), 2 usage, 3 BOOT is not the filesystem the boot loader\n"
+	"reads (nothing done), 4 not enough space in BOOT, 5 timed out waiting for the lock.\n"
+	"Killed by a signal, klp removes its temporary file and dies of that signal.\n";
+
+static int seconds(const char *opt, const char *v, unsigned *out)
+{
+	char *end;
+	unsigned long x = strtoul(v, &end, 10);
+
+	if (!*v || *end || x > 7 * 86400) {
+		fprintf(stderr, "klp: regenerate: %s: not a number of seconds: '%s'\n", opt, v);
+		return -1;
+	}
+	*out = (unsigned)x;
+	return 0;
+}
+
+int klp_cmd_regenerate(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "kver", required_argument, NULL, 'k' },
+		{ "all", no_argument, NULL, 'a' },
+		{ "if-needed", no_argument, NULL, 'n' },
+		{ "dracut", required_argument, NULL, 'D' },
+		{ "dracut-arg", required_argument, NULL, 'A' },
+		{ "root", required_argument, NULL, 'r' },
+		{ "boot", required_argument, NULL, 'b' },
+		{ "no-boot-check", no_argument, NULL, 'B' },
+		{ "lock-timeout", required_argument, NULL, 'L' },
+		{ "dracut-timeout", required_argument, NULL, 'T' },
+		{ "quiet", no_argument, NULL, 'q' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct klp_regen_opts o = {
+		.sys = { .root = "", .boot = "/boot" },
+		.boot_check = true,
+		.lock_timeout = 600,
+		.dracut_timeout = 1800,
+	};
+	const char *kver = NULL, *run = getenv("KLP_RUN_DIR"), *dr = getenv("KLP_DRACUT");
+	char rootbuf[PATH_MAX], **kvers = NULL, **args;
+	bool all = false;
+	size_t n = 0;
+	int c, r;
+
+	args = calloc((size_t)argc + 1, sizeof(*args));
+	if (!args)
+		return KLP_EXIT_ERROR;
+	o.dracut_args = args;
+	o.run_dir = run && *run ? run : "/run/klp";
+	o.dracut = dr && *dr ? dr : "dracut";
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "k:anD:A:r:b:BL:T:qh", opts, NULL)) != -1) {
+		switch (c) {
+		case 'k': kver = optarg; break;
+		case 'a': all = true; break;
+		case 'n': o.if_needed = true; break;
+		case 'D': o.dracut = optarg; break;
+		case 'A': args[o.ndracut_args++] = optarg; break;
+		case 'r': o.sys.root = klp_root_norm(optarg, rootbuf, sizeof(rootbuf)); break;
+		case 'b': o.sys.boot = optarg; break;
+		case 'B': o.boot_check = false; break;
+		case 'L':
+			if (seconds("--lock-timeout", optarg, &o.lock_timeout) < 0)
+				goto usage;
+			break;
+		case 'T':
+			if (seconds("--dracut-timeout", optarg, &o.dracut_timeout) < 0 || !o.dracut_timeout)
+				goto usage;
+			break;
+		case 'q': o.quiet = true; break;
+		case 'h':
+			fputs(usage, stdout);
+			free(args);
+			return KLP_EXIT_OK;
+		default:
+			goto usage;
+		}
+	}
+	if (optind < argc) {
+		fprintf(stderr, "klp: regenerate: unexpected argument '%s'\n", argv[optind]);
+		goto usage;
+	}
+	if (kver && all) {
+		fprintf(stderr, "klp: regenerate: --kver and --all exclude each other\n");
+		goto usage;
+	}
+	if (kver && (!kver[0] || strchr(kver, '/'))) {
+		fprintf(stderr, "klp: regenerate: bad kernel release '%s'\n", kver);
+		goto usage;
+	}
+	r = klp_kernels_select(&o.sys, kver, &kvers, &n);
+	if (r < 0) {
+		fprintf(stderr, "klp: regenerate: cannot list the kernels in %s/lib/modules: %s\n", o.sys.root,
+			strerror(-r));
+		free(args);
+		return KLP_EXIT_ERROR;
+	}
+	if (kver) {
+		char d[PATH_MAX];
+		struct stat st;
+		snprintf(d, sizeof(d), "%s/lib/modules/%s", o.sys.root, kver);
+		if (stat(d, &st) < 0 || !S_ISDIR(st.st_mode)) {
+			fprintf(stderr, "klp: regenerate %s: kernel not installed (no folder %s)\n", kver, d);
+			klp_strv_free(kvers, n);
+			free(args);
+			return KLP_EXIT_ERROR;
+		}
+	}
+	r = klp_regen_run(&o, kvers, n);
+	klp_strv_free(kvers, n);
+	free(args);
+	return r;
+usage:
+	free(args);
+	return KLP_EXIT_USAGE;
+}

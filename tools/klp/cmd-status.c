@@ -1,0 +1,285 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * klp status: "ready" or "in_progress" like SUSE's klp; -v adds the kernel's
+ * taint, what klp-early recorded at boot (/run/klp/early.status and, after a
+ * stale-initrd fallback, early.status.initrd) and per loaded patch where and
+ * when it was applied.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "klp.h"
+
+static const char usage[] =
+	"Usage: klp [-v] [--json] status\n"
+	"Print ready (no livepatch transition running) or in_progress (SUSE-compatible).\n"
+	"  -v, --verbose  also the kernel's taint flags, what klp-early did at boot, and per\n"
+	"                 loaded patch: enabled, where and when it was applied, its module\n"
+	"                 taint, whether the running kernel's initrd embeds it\n"
+	"  --json         all of that as one JSON object (keys: README.md, \"klp --json\")\n"
+	"Exit status: 0 (also when no patch is loaded), 1 error, 2 usage.\n";
+
+struct boot {
+	struct klp_early rec[2]; /* time order: the initrd's own record first */
+	const char *path[2];
+	size_t n;
+};
+
+static void boot_load(struct boot *b)
+{
+	static const char *const files[] = { KLP_EARLY_STATUS_INITRD, KLP_EARLY_STATUS };
+	size_t i;
+
+	b->n = 0;
+	for (i = 0; i < 2; i++) {
+		char err[160];
+		int r = klp_early_load(files[i], &b->rec[b->n], err, sizeof(err));
+
+		if (r == -ENOENT)
+			continue;
+		if (r < 0) {
+			fprintf(stderr, "klp: %s: %s\n", files[i], err);
+			continue;
+		}
+		b->path[b->n++] = files[i];
+	}
+}
+
+/*
+ * Does the running kernel's initrd embed this patch? 1 yes, 0 no, -1 unknown;
+ * what gets the words ("yes", "no: embeds X (srcversion S)", "no: embeds no
+ * patch", "unknown: ..."). The image is read once per run, from the file.
+ */
+static int initrd_embeds(const char *kver, const struct klp_live *p, char *what, size_t len)
+{
+	static struct klp_embedded emb;
+	static char path[4096];
+	static int state; /* 0 not read, 1 read, -ENOENT no initrd, other < 0 unreadable */
+	const struct klp_sys sys = { "", "/boot" };
+
+	if (state == 0) {
+		state = klp_initrd_path(&sys, kver, path, sizeof(path));
+		if (state == 0)
+			state = klp_initrd_embedded(path, &emb);
+		if (state == 0)
+			state = 1;
+	}
+	if (state == -ENOENT) {
+		snprintf(what, len, "no: no initrd for %s in /boot", kver);
+		return 0;
+	}
+	if (state < 0) {
+		snprintf(what, len, "unknown: cannot read %.200s: %.200s", path,
+			 emb.problem[0] ? emb.problem : strerror(-state));
+		return -1;
+	}
+	if (!emb.found) {
+		snprintf(what, len, "no: embeds no patch");
+		return 0;
+	}
+	if (emb.valid && !strcmp(emb.module, p->name) &&
+	    (!p->srcversion || !emb.srcversion[0] || !strcmp(emb.srcversion, p->srcversion))) {
+		snprintf(what, len, "yes");
+		return 1;
+	}
+	if (!emb.valid)
+		snprintf(what, len, "no: its embedded patch is broken: %s", emb.problem);
+	else
+		snprintf(what, len, "no: embeds %s (srcversion %s)", emb.module, emb.srcversion[0] ? emb.srcversion : "unknown");
+	return 0;
+}
+
+static bool is_loaded(const struct klp_lives *l, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < l->n; i++)
+		if (!strcmp(l->v[i].name, name))
+			return true;
+	return false;
+}
+
+static const char *yes_no(int v)
+{
+	return v == 1 ? "yes" : v == 0 ? "no" : "unknown";
+}
+
+static const char *applied_by(const struct klp_early *e)
+{
+	if (!e)
+		return "after-boot";
+	if (klp_early_in_initrd(e))
+		return "initrd";
+	return !strcmp(e->mode, "fallback") ? "fallback" : "klp-early";
+}
+
+static void json_seconds(struct klp_json *j, const char *key, uint64_t ns)
+{
+	klp_json_key(j, key);
+	klp_json_double(j, (double)ns / 1e9, 6);
+}
+
+static void print_json(const char *state, const char *kver, bool supported, int taint_r, unsigned long taint,
+		       const struct boot *b, const struct klp_lives *l)
+{
+	struct klp_json j;
+	char letters[80], what[160];
+	size_t i;
+
+	klp_json_init(&j, stdout);
+	klp_json_object_begin(&j);
+	klp_json_kv_int(&j, "format", 1);
+	klp_json_kv_string(&j, "state", state);
+	klp_json_kv_string(&j, "kernel", kver);
+	klp_json_kv_bool(&j, "livepatch_supported", supported);
+	klp_json_key(&j, "tainted");
+	if (taint_r < 0) {
+		klp_json_null(&j);
+		klp_json_kv_string(&j, "taint_flags", NULL);
+	} else {
+		klp_json_int(&j, (long long)taint);
+		klp_taint_letters(taint, letters, sizeof(letters));
+		klp_json_kv_string(&j, "taint_flags", letters);
+	}
+	klp_json_key(&j, "early_boot");
+	klp_json_array_begin(&j);
+	for (i = 0; i < b->n; i++) {
+		const struct klp_early *e = &b->rec[i];
+
+		klp_json_object_begin(&j);
+		klp_json_kv_string(&j, "file", b->path[i]);
+		klp_json_kv_string(&j, "mode", e->mode);
+		klp_json_kv_int(&j, "pid", e->pid);
+		klp_json_kv_string(&j, "kernel", e->kernel);
+		klp_json_kv_string(&j, "patch", e->patch);
+		klp_json_kv_string(&j, "result", e->result);
+		klp_json_kv_string(&j, "error", e->error);
+		klp_json_kv_string(&j, "message", e->message);
+		json_seconds(&j, "start_boottime", e->start_boot_ns);
+		json_seconds(&j, "end_boottime", e->end_boot_ns);
+		json_seconds(&j, "start_monotonic", e->start_mono_ns);
+		json_seconds(&j, "end_monotonic", e->end_mono_ns);
+		klp_json_object_end(&j);
+	}
+	klp_json_array_end(&j);
+	klp_json_key(&j, "patches");
+	klp_json_array_begin(&j);
+	for (i = 0; i < l->n; i++) {
+		const struct klp_live *p = &l->v[i];
+		const struct klp_early *e = klp_early_find(b->rec, b->n, p->name);
+		int emb = initrd_embeds(kver, p, what, sizeof(what));
+
+		klp_json_object_begin(&j);
+		klp_json_kv_string(&j, "name", p->name);
+		klp_json_key(&j, "enabled");
+		p->enabled < 0 ? klp_json_null(&j) : klp_json_bool(&j, p->enabled == 1);
+		klp_json_key(&j, "transition");
+		p->transition < 0 ? klp_json_null(&j) : klp_json_bool(&j, p->transition == 1);
+		klp_json_kv_string(&j, "applied_by", applied_by(e));
+		klp_json_kv_string(&j, "mode", e ? e->mode : NULL);
+		klp_json_kv_string(&j, "early_result", e ? e->result : NULL);
+		klp_json_key(&j, "applied_at");
+		if (e)
+			klp_json_double(&j, (double)(!strcmp(e->result, "timeout") ? e->start_boot_ns : e->end_boot_ns) / 1e9,
+					6);
+		else
+			klp_json_null(&j);
+		klp_json_kv_string(&j, "taint", p->taint);
+		klp_json_key(&j, "initrd_embeds");
+		emb < 0 ? klp_json_null(&j) : klp_json_bool(&j, emb == 1);
+		klp_json_object_end(&j);
+	}
+	klp_json_array_end(&j);
+	klp_json_object_end(&j);
+}
+
+static void print_text(const char *state, const char *kver, bool supported, int taint_r, unsigned long taint,
+		       const struct boot *b, const struct klp_lives *l)
+{
+	char buf[768];
+	size_t i;
+
+	printf("%s\n", state);
+	printf("kernel: %s\n", kver);
+	if (!supported)
+		printf("livepatch: not supported by this kernel (no /sys/kernel/livepatch)\n");
+	if (taint_r < 0) {
+		printf("tainted: unknown (%s)\n", strerror(-taint_r));
+	} else if (taint == 0) {
+		printf("tainted: no\n");
+	} else {
+		char letters[80];
+
+		klp_taint_letters(taint, letters, sizeof(letters));
+		klp_taint_explain(taint, buf, sizeof(buf));
+		printf("tainted: %s (%s)\n", letters, buf);
+	}
+	if (b->n == 0)
+		printf("early boot: no record (%s absent)\n", KLP_EARLY_STATUS);
+	for (i = 0; i < b->n; i++) {
+		const struct klp_early *e = &b->rec[i];
+
+		klp_early_summary(e, buf, sizeof(buf));
+		printf("early boot: %s%s\n", buf, klp_early_loaded(e) && !is_loaded(l, e->patch) ? "; not active now" : "");
+	}
+	for (i = 0; i < l->n; i++) {
+		const struct klp_live *p = &l->v[i];
+		const struct klp_early *e = klp_early_find(b->rec, b->n, p->name);
+
+		printf("%s\n", p->name);
+		printf("    enabled: %s%s\n", yes_no(p->enabled),
+		       p->enabled == 0 && p->transition == 1 ? " (being disabled)" : "");
+		printf("    transition: %s\n", yes_no(p->transition));
+		if (e)
+			klp_early_describe(e, buf, sizeof(buf));
+		else
+			snprintf(buf, sizeof(buf), "loaded after boot");
+		printf("    origin: %s\n", buf);
+		printf("    taint: %s\n", p->taint ? (p->taint[0] ? p->taint : "none") : "unknown");
+		initrd_embeds(kver, p, buf, sizeof(buf));
+		printf("    initrd: %s\n", buf);
+	}
+}
+
+int klp_cmd_status(int argc, char **argv)
+{
+	struct klp_report_opts o;
+	struct klp_lives lives;
+	struct boot boot;
+	const char *state = "ready";
+	char kver[256] = "";
+	unsigned long taint = 0;
+	bool supported;
+	int r, taint_r;
+	size_t i;
+
+	r = klp_report_opts(argc, argv, usage, &o);
+	if (r)
+		return r > 0 ? KLP_EXIT_OK : KLP_EXIT_USAGE;
+	supported = klp_kernel_has_livepatch();
+	r = klp_kernel_patches(&lives);
+	if (r < 0) {
+		fprintf(stderr, "klp: status: /sys/kernel/livepatch: %s\n", strerror(-r));
+		return KLP_EXIT_ERROR;
+	}
+	for (i = 0; i < lives.n; i++)
+		if (lives.v[i].transition == 1)
+			state = "in_progress";
+	if (!o.verbose && !o.json) {
+		printf("%s\n", state);
+		klp_lives_free(&lives);
+		return KLP_EXIT_OK;
+	}
+	r = klp_kernel_release(kver, sizeof(kver));
+	if (r < 0)
+		fprintf(stderr, "klp: status: uname: %s\n", strerror(-r));
+	taint_r = klp_kernel_tainted(&taint);
+	boot_load(&boot);
+	if (o.json)
+		print_json(state, kver, supported, taint_r, taint, &boot, &lives);
+	else
+		print_text(state, kver, supported, taint_r, taint, &boot, &lives);
+	klp_lives_free(&lives);
+	return KLP_EXIT_OK;
+}

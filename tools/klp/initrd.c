@@ -1,0 +1,998 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * initrd.c: what an initrd FILE embeds, read from the file itself.
+ *
+ * An initrd is a sequence of cpio "newc" archives, each possibly compressed,
+ * with zero padding between them; the kernel unpacks them in order and a
+ * later file replaces an earlier one of the same name. dracut writes an
+ * optional uncompressed early archive (microcode) followed by one compressed
+ * main archive. This file walks the uncompressed archives itself and feeds
+ * the first compressed part to the matching decompressor, run as a child
+ * with a pipe (gzip -dc, zstd -dcq, xz -dc, ...), so that no compression
+ * library is linked. Everything after that point is read through the
+ * decompressor, so archives appended after a compressed one are only seen
+ * when the decompressor passes them through (it does not): a trailing
+ * uncompressed archive makes the decompressor fail, and the image is
+ * reported as unreadable.
+ *
+ * Of the archives' content only usr/lib/klp-early/ matters: the manifest,
+ * the loader (klp-early), init (present in shim mode) and the patch the
+ * manifest names, whose sha256 is computed from the embedded bytes. The
+ * whole image is always read to its end, so a truncated or corrupt image
+ * is an error, never a partial answer.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <spawn.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "klp.h"
+
+extern char **environ;
+
+/* ---- SHA-256 (FIPS 180-4) ---- */
+struct sha256 {
+	uint32_t h[8];
+	uint64_t len;
+	uint8_t buf[64];
+	size_t fill;
+};
+
+static const uint32_t sha_k[64] = {
+	0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1, 0x923f82a4, 0xab1c5ed5,
+	0xd807aa98, 0x12835b01, 0x243185be, 0x550c7dc3, 0x72be5d74, 0x80deb1fe, 0x9bdc06a7, 0xc19bf174,
+	0xe49b69c1, 0xefbe4786, 0x0fc19dc6, 0x240ca1cc, 0x2de92c6f, 0x4a7484aa, 0x5cb0a9dc, 0x76f988da,
+	0x983e5152, 0xa831c66d, 0xb00327c8, 0xbf597fc7, 0xc6e00bf3, 0xd5a79147, 0x06ca6351, 0x14292967,
+	0x27b70a85, 0x2e1b2138, 0x4d2c6dfc, 0x53380d13, 0x650a7354, 0x766a0abb, 0x81c2c92e, 0x92722c85,
+	0xa2bfe8a1, 0xa81a664b, 0xc24b8b70, 0xc76c51a3, 0xd192e819, 0xd6990624, 0xf40e3585, 0x106aa070,
+	0x19a4c116, 0x1e376c08, 0x2748774c, 0x34b0bcb5, 0x391c0cb3, 0x4ed8aa4a, 0x5b9cca4f, 0x682e6ff3,
+	0x748f82ee, 0x78a5636f, 0x84c87814, 0x8cc70208, 0x90befffa, 0xa4506ceb, 0xbef9a3f7, 0xc67178f2,
+};
+
+static uint32_t ror(uint32_t x, unsigned n)
+{
+	return (x >> n) | (x << (32 - n));
+}
+
+static void sha256_block(struct sha256 *s, const uint8_t *p)
+{
+	uint32_t w[64], a, b, c, d, e, f, g, h;
+	unsigned i;
+
+	for (i = 0; i < 16; i++)
+		w[i] = (uint32_t)p[4 * i] << 24 | (uint32_t)p[4 * i + 1] << 16 | (uint32_t)p[4 * i + 2] << 8 |
+		       p[4 * i + 3];
+	for (; i < 64; i++) {
+		uint32_t s0 = ror(w[i - 15], 7) ^ ror(w[i - 15], 18) ^ (w[i - 15] >> 3);
+		uint32_t s1 = ror(w[i - 2], 17) ^ ror(w[i - 2], 19) ^ (w[i - 2] >> 10);
+		w[i] = w[i - 16] + s0 + w[i - 7] + s1;
+	}
+	a = s->h[0], b = s->h[1], c = s->h[2], d = s->h[3];
+	e = s->h[4], f = s->h[5], g = s->h[6], h = s->h[7];
+	for (i = 0; i < 64; i++) {
+		uint32_t t1 = h + (ror(e, 6) ^ ror(e, 11) ^ ror(e, 25)) + ((e & f) ^ (~e & g)) + sha_k[i] + w[i];
+		uint32_t t2 = (ror(a, 2) ^ ror(a, 13) ^ ror(a, 22)) + ((a & b) ^ (a & c) ^ (b & c));
+		h = g, g = f, f = e, e = d + t1;
+		d = c, c = b, b = a, a = t1 + t2;
+	}
+	s->h[0] += a, s->h[1] += b, s->h[2] += c, s->h[3] += d;
+	s->h[4] += e, s->h[5] += f, s->h[6] += g, s->h[7] += h;
+}
+
+static void sha256_init(struct sha256 *s)
+{
+	static const uint32_t iv[8] = { 0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a,
+					0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19 };
+	memcpy(s->h, iv, sizeof(iv));
+	s->len = 0;
+	s->fill = 0;
+}
+
+static void sha256_update(struct sha256 *s, const void *data, size_t len)
+{
+	const uint8_t *p = data;
+
+	s->len += len;
+	if (s->fill) {
+		size_t n = 64 - s->fill < len ? 64 - s->fill : len;
+		memcpy(s->buf + s->fill, p, n);
+		s->fill += n, p += n, len -= n;
+		if (s->fill < 64)
+			return;
+		sha256_block(s, s->buf);
+		s->fill = 0;
+	}
+	for (; len >= 64; p += 64, len -= 64)
+		sha256_block(s, p);
+	memcpy(s->buf, p, len);
+	s->fill = len;
+}
+
+static void sha256_final_hex(struct sha256 *s, char out[65])
+{
+	static const char hex[] = "0123456789abcdef";
+	uint64_t bits = s->len * 8;
+	uint8_t pad[72] = { 0x80 }, d[32];
+	size_t padlen = (s->fill < 56 ? 56 : 120) - s->fill;
+	unsigned i;
+
+	for (i = 0; i < 8; i++)
+		pad[padlen + i] = (uint8_t)(bits >> (56 - 8 * i));
+	sha256_update(s, pad, padlen + 8);
+	for (i = 0; i < 32; i++)
+		d[i] = (uint8_t)(s->h[i / 4] >> (24 - 8 * (i % 4)));
+	for (i = 0; i < 32; i++) {
+		out[2 * i] = hex[d[i] >> 4];
+		out[2 * i + 1] = hex[d[i] & 15];
+	}
+	out[64] = '\0';
+}
+
+void klp_initrd_sha256_hex(const void *buf, size_t len, char out[65])
+{
+	struct sha256 s;
+
+	sha256_init(&s);
+	sha256_update(&s, buf, len);
+	sha256_final_hex(&s, out);
+}
+
+/* ---- cpio newc headers ---- */
+static int hex8(const char *p, uint32_t *out)
+{
+	uint32_t x = 0;
+	int i;
+
+	for (i = 0; i < 8; i++) {
+		char c = p[i];
+		unsigned v;
+		if (c >= '0' && c <= '9')
+			v = (unsigned)(c - '0');
+		else if (c >= 'a' && c <= 'f')
+			v = (unsigned)(c - 'a' + 10);
+		else if (c >= 'A' && c <= 'F')
+			v = (unsigned)(c - 'A' + 10);
+		else
+			return -EBADMSG;
+		x = x << 4 | v;
+	}
+	*out = x;
+	return 0;
+}
+
+int klp_cpio_header_parse(const void *hdr, size_t len, struct klp_cpio_header *h)
+{
+	const char *p = hdr;
+	uint32_t *const f[13] = { &h->ino,	&h->mode,      &h->uid,	      &h->gid,	     &h->nlink,
+				  &h->mtime,	&h->filesize,  &h->devmajor,  &h->devminor,  &h->rdevmajor,
+				  &h->rdevminor, &h->namesize, &h->check };
+	int i;
+
+	memset(h, 0, sizeof(*h));
+	if (len < KLP_CPIO_HEADER_SIZE)
+		return -EBADMSG;
+	if (memcmp(p, "070701", 6) && memcmp(p, "070702", 6))
+		return -EBADMSG;
+	for (i = 0; i < 13; i++)
+		if (hex8(p + 6 + 8 * i, f[i]) < 0)
+			return -EBADMSG;
+	if (h->namesize == 0 || h->namesize > KLP_CPIO_NAME_MAX + 1)
+		return -EBADMSG;
+	return 0;
+}
+
+/* ---- compression of a part of the image, from its magic bytes ---- */
+static const struct {
+	const char *name;
+	unsigned char magic[6];
+	size_t len;
+	const char *argv[4];
+} compressors[] = {
+	{ "gzip", { 0x1f, 0x8b }, 2, { "gzip", "-dc", NULL } },
+	{ "gzip", { 0x1f, 0x9e }, 2, { "gzip", "-dc", NULL } },
+	{ "zstd", { 0x28, 0xb5, 0x2f, 0xfd }, 4, { "zstd", "-dcq", NULL } },
+	{ "xz", { 0xfd, '7', 'z', 'X', 'Z', 0x00 }, 6, { "xz", "-dc", NULL } },
+	{ "lzma", { 0x5d, 0x00, 0x00 }, 3, { "xz", "-dc", "--format=lzma", NULL } },
+	{ "lz4", { 0x02, 0x21, 0x4c, 0x18 }, 4, { "lz4", "-dc", NULL } },
+	{ "lz4", { 0x04, 0x22, 0x4d, 0x18 }, 4, { "lz4", "-dc", NULL } },
+	{ "bzip2", { 'B', 'Z', 'h' }, 3, { "bzip2", "-dc", NULL } },
+	{ "lzo", { 0x89, 'L', 'Z', 'O' }, 4, { "lzop", "-dc", NULL } },
+};
+
+static int compressor_find(const void *magic, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(compressors) / sizeof(compressors[0]); i++)
+		if (len >= compressors[i].len && !memcmp(magic, compressors[i].magic, compressors[i].len))
+			return (int)i;
+	return -1;
+}
+
+const char *klp_initrd_compression(const void *magic, size_t len)
+{
+	int i = compressor_find(magic, len);
+
+	return i < 0 ? NULL : compressors[i].name;
+}
+
+/* ---- a decompressor child: stdin = in, stdout = a pipe we read ---- */
+struct filter {
+	pid_t pid;
+	int out;   /* read end of its stdout */
+	int errfd; /* memfd holding its stderr */
+	const char *name;
+};
+
+static int filter_start(const char *const argv[], int in, struct filter *f)
+{
+	posix_spawn_file_actions_t fa;
+	posix_spawnattr_t at;
+	sigset_t all, none;
+	int p[2], r;
+
+	f->pid = -1;
+	f->out = -1;
+	f->name = argv[0];
+	f->errfd = memfd_create("klp-filter-stderr", MFD_CLOEXEC);
+	if (f->errfd < 0)
+		return -errno;
+	if (pipe2(p, O_CLOEXEC) < 0) {
+		r = -errno;
+		close(f->errfd);
+		return r;
+	}
+	posix_spawn_file_actions_init(&fa);
+	posix_spawn_file_actions_adddup2(&fa, in, 0);
+	posix_spawn_file_actions_adddup2(&fa, p[1], 1);
+	posix_spawn_file_actions_adddup2(&fa, f->errfd, 2);
+	posix_spawnattr_init(&at);
+	sigfillset(&all);
+	sigemptyset(&none);
+	posix_spawnattr_setsigdefault(&at, &all);
+	posix_spawnattr_setsigmask(&at, &none);
+	posix_spawnattr_setflags(&at, POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK);
+	r = -posix_spawnp(&f->pid, argv[0], &fa, &at, (char *const *)argv, environ);
+	posix_spawn_file_actions_destroy(&fa);
+	posix_spawnattr_destroy(&at);
+	close(p[1]);
+	if (r < 0) {
+		close(p[0]);
+		close(f->errfd);
+		f->pid = -1;
+		return r;
+	}
+	f->out = p[0];
+	return 0;
+}
+
+/* First non-empty line of what the child wrote on stderr. */
+static void filter_stderr(const struct filter *f, char *buf, size_t len)
+{
+	ssize_t n = pread(f->errfd, buf, len - 1, 0);
+	size_t skip, k;
+
+	buf[n > 0 ? n : 0] = '\0';
+	skip = strspn(buf, " \t\r\n");
+	k = strcspn(buf + skip, "\r\n");
+	while (k > 0 && (buf[skip + k - 1] == ' ' || buf[skip + k - 1] == '\t'))
+		k--;
+	memmove(buf, buf + skip, k);
+	buf[k] = '\0';
+}
+
+/* Waits for the child; abandon: we stopped reading on an error of our own. */
+static int filter_end(struct filter *f, bool abandon, char *err, size_t errlen)
+{
+	char msg[200];
+	int st = 0, r = 0;
+
+	if (f->out >= 0)
+		close(f->out);
+	f->out = -1;
+	if (f->pid > 0) {
+		if (abandon)
+			kill(f->pid, SIGKILL);
+		while (waitpid(f->pid, &st, 0) < 0 && errno == EINTR)
+			;
+		if (!abandon && !(WIFEXITED(st) && WEXITSTATUS(st) == 0)) {
+			filter_stderr(f, msg, sizeof(msg));
+			if (WIFEXITED(st))
+				snprintf(err, errlen, "%s failed (exit %d)%s%s", f->name, WEXITSTATUS(st),
+					 msg[0] ? ": " : "", msg);
+			else
+				snprintf(err, errlen, "%s killed by signal %d", f->name, WTERMSIG(st));
+			r = -EIO;
+		}
+	}
+	f->pid = -1;
+	if (f->errfd >= 0)
+		close(f->errfd);
+	f->errfd = -1;
+	return r;
+}
+
+/* ---- a buffered byte stream: a file, a pipe, or memory ---- */
+#define RD_CAP (256 * 1024)
+struct rd {
+	int fd;			/* -1: memory */
+	const unsigned char *p; /* window p[off, len) */
+	unsigned char *buf;	/* owned buffer of an fd stream */
+	size_t off, len;
+	uint64_t pos; /* stream offset of p[off] */
+	bool eof;
+};
+
+static void rd_mem(struct rd *r, const void *mem, size_t len)
+{
+	memset(r, 0, sizeof(*r));
+	r->fd = -1;
+	r->p = mem;
+	r->len = len;
+	r->eof = true;
+}
+
+static int rd_fd(struct rd *r, int fd, uint64_t pos)
+{
+	memset(r, 0, sizeof(*r));
+	r->fd = fd;
+	r->buf = malloc(RD_CAP);
+	r->p = r->buf;
+	r->pos = pos;
+	return r->buf ? 0 : -ENOMEM;
+}
+
+static void rd_free(struct rd *r)
+{
+	free(r->buf);
+	r->buf = NULL;
+}
+
+/* Makes at least want (<= RD_CAP) bytes available unless the stream ends; returns how many are. */
+static ssize_t rd_fill(struct rd *r, size_t want)
+{
+	while (r->len - r->off < want && !r->eof) {
+		ssize_t n;
+		if (r->off > 0) {
+			memmove(r->buf, r->buf + r->off, r->len - r->off);
+			r->len -= r->off;
+			r->off = 0;
+		}
+		n = read(r->fd, r->buf + r->len, RD_CAP - r->len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return -errno;
+		if (n == 0)
+			r->eof = true;
+		r->len += (size_t)n;
+	}
+	return (ssize_t)(r->len - r->off);
+}
+
+static void rd_advance(struct rd *r, size_t n)
+{
+	r->off += n;
+	r->pos += n;
+}
+
+/* Passes the next n bytes to fn (NULL: skip); -EBADMSG if the stream ends first. */
+static int rd_consume(struct rd *r, uint64_t n, void (*fn)(void *, const void *, size_t), void *ctx)
+{
+	while (n > 0) {
+		ssize_t a = rd_fill(r, 1);
+		size_t k;
+		if (a < 0)
+			return (int)a;
+		if (a == 0)
+			return -EBADMSG;
+		k = (uint64_t)a < n ? (size_t)a : (size_t)n;
+		if (fn)
+			fn(ctx, r->p + r->off, k);
+		rd_advance(r, k);
+		n -= k;
+	}
+	return 0;
+}
+
+/* ---- the walk over the archives ---- */
+#define MANIFEST_MAX (64 * 1024)
+struct kofile {
+	char name[256];
+	char sha256[65];
+	uint64_t size;
+};
+
+struct scan {
+	struct klp_embedded *out;
+	char *manifest; /* MANIFEST_MAX bytes */
+	size_t manifest_len;
+	bool manifest_seen, manifest_big;
+	struct kofile *files;
+	size_t nfiles;
+	char *err;
+	size_t errlen;
+};
+
+static void put_manifest(void *ctx, const void *p, size_t n)
+{
+	struct scan *s = ctx;
+
+	memcpy(s->manifest + s->manifest_len, p, n);
+	s->manifest_len += n;
+}
+
+static void put_sha(void *ctx, const void *p, size_t n)
+{
+	sha256_update(ctx, p, n);
+}
+
+/* "./usr/lib/..." and "/usr/lib/..." are "usr/lib/..." to the kernel. */
+static const char *name_norm(const char *n)
+{
+	for (;;) {
+		if (n[0] == '/')
+			n++;
+		else if (n[0] == '.' && n[1] == '/')
+			n += 2;
+		else
+			return n;
+	}
+}
+
+static struct kofile *file_slot(struct scan *s, const char *name)
+{
+	struct kofile *f;
+	size_t i;
+
+	for (i = 0; i < s->nfiles; i++)
+		if (!strcmp(s->files[i].name, name))
+			return &s->files[i];
+	f = realloc(s->files, (s->nfiles + 1) * sizeof(*f));
+	if (!f)
+		return NULL;
+	s->files = f;
+	f = &s->files[s->nfiles++];
+	memset(f, 0, sizeof(*f));
+	snprintf(f->name, sizeof(f->name), "%s", name);
+	return f;
+}
+
+static int entry_data(struct rd *r, struct scan *s, const struct klp_cpio_header *h, const char *name)
+{
+	const char *base;
+	struct kofile *f;
+	struct sha256 sha;
+	int ret;
+
+	if (strncmp(name, KLP_EARLY_DIR "/", sizeof(KLP_EARLY_DIR)) != 0)
+		return rd_consume(r, h->filesize, NULL, NULL);
+	base = name + sizeof(KLP_EARLY_DIR);
+	if (strchr(base, '/') || !base[0])
+		return rd_consume(r, h->filesize, NULL, NULL);
+	if (!strcmp(base, "init"))
+		s->out->shim = true;
+	if ((h->mode & S_IFMT) != S_IFREG)
+		return rd_consume(r, h->filesize, NULL, NULL);
+	if (!strcmp(base, "klp-early"))
+		s->out->loader = true;
+	if (!strcmp(base, "manifest")) {
+		s->manifest_seen = true;
+		s->manifest_len = 0;
+		s->manifest_big = h->filesize > MANIFEST_MAX;
+		return rd_consume(r, h->filesize, s->manifest_big ? NULL : put_manifest, s);
+	}
+	if (strlen(base) >= sizeof(f->name))
+		return rd_consume(r, h->filesize, NULL, NULL);
+	if (!(f = file_slot(s, base)))
+		return -ENOMEM;
+	sha256_init(&sha);
+	ret = rd_consume(r, h->filesize, put_sha, &sha);
+	if (ret == 0) {
+		sha256_final_hex(&sha, f->sha256);
+		f->size = h->filesize;
+	}
+	return ret;
+}
+
+static int pad4(struct rd *r)
+{
+	return rd_consume(r, (4 - (r->pos & 3)) & 3, NULL, NULL);
+}
+
+/* One archive, from its first header to its trailer. */
+static int walk_archive(struct rd *r, struct scan *s)
+{
+	char name[KLP_CPIO_NAME_MAX + 1];
+	struct klp_cpio_header h;
+
+	for (;;) {
+		uint64_t at = r->pos;
+		ssize_t a = rd_fill(r, KLP_CPIO_HEADER_SIZE);
+		int ret;
+		if (a < 0)
+			return (int)a;
+		if ((size_t)a < KLP_CPIO_HEADER_SIZE) {
+			snprintf(s->err, s->errlen, "truncated cpio header at offset %llu", (unsigned long long)at);
+			return -EBADMSG;
+		}
+		if (klp_cpio_header_parse(r->p + r->off, (size_t)a, &h) < 0) {
+			snprintf(s->err, s->errlen, "bad cpio header at offset %llu", (unsigned long long)at);
+			return -EBADMSG;
+		}
+		rd_advance(r, KLP_CPIO_HEADER_SIZE);
+		a = rd_fill(r, h.namesize);
+		if (a < 0)
+			return (int)a;
+		if ((size_t)a < h.namesize) {
+			snprintf(s->err, s->errlen, "truncated cpio entry name at offset %llu", (unsigned long long)at);
+			return -EBADMSG;
+		}
+		memcpy(name, r->p + r->off, h.namesize);
+		if (name[h.namesize - 1] != '\0' || strlen(name) != h.namesize - 1) {
+			snprintf(s->err, s->errlen, "bad cpio entry name at offset %llu", (unsigned long long)at);
+			return -EBADMSG;
+		}
+		rd_advance(r, h.namesize);
+		ret = pad4(r);
+		if (!strcmp(name, "TRAILER!!!") && (ret == 0 || ret == -EBADMSG)) {
+			/* the end of this archive; padding after it may be cut by the end of the stream */
+			ret = rd_consume(r, h.filesize, NULL, NULL);
+			if (ret == 0 && (ret = pad4(r)) == -EBADMSG)
+				ret = 0;
+			if (ret == 0)
+				return 0;
+		} else if (ret == 0) {
+			ret = entry_data(r, s, &h, name_norm(name));
+			if (ret == 0)
+				ret = pad4(r);
+		}
+		if (ret == -EBADMSG) {
+			snprintf(s->err, s->errlen, "truncated: cpio entry %s (offset %llu, %u bytes) ends early",
+				 name, (unsigned long long)at, h.filesize);
+			return ret;
+		}
+		if (ret < 0)
+			return ret;
+	}
+}
+
+static void skip_zeros(struct rd *r)
+{
+	while (rd_fill(r, 1) > 0) {
+		size_t i = r->off;
+		while (i < r->len && r->p[i] == 0)
+			i++;
+		if (i == r->off)
+			return;
+		rd_advance(r, i - r->off);
+	}
+}
+
+/*
+ * Archives and zero padding until the end of the stream. At the top level a
+ * compressed part ends the walk: returns 1 with its compressor in *comp.
+ */
+static int walk_stream(struct rd *r, struct scan *s, bool top, int *comp, unsigned *narchives)
+{
+	for (;;) {
+		ssize_t a;
+		int ret;
+
+		skip_zeros(r);
+		a = rd_fill(r, 6);
+		if (a < 0)
+			return (int)a;
+		if (a == 0)
+			return 0;
+		if (a >= 6 && (!memcmp(r->p + r->off, "070701", 6) || !memcmp(r->p + r->off, "070702", 6))) {
+			if (r->pos & 3) {
+				snprintf(s->err, s->errlen, "cpio archive at unaligned offset %llu",
+					 (unsigned long long)r->pos);
+				return -EBADMSG;
+			}
+			if ((ret = walk_archive(r, s)) < 0)
+				return ret;
+			(*narchives)++;
+			continue;
+		}
+		if (top && (*comp = compressor_find(r->p + r->off, (size_t)a)) >= 0)
+			return 1;
+		snprintf(s->err, s->errlen, "%s at offset %llu: neither a cpio archive nor %s",
+			 top ? "unknown data" : "garbage after the decompressed archives", (unsigned long long)r->pos,
+			 top ? "compressed data of a known kind" : "padding");
+		return -EBADMSG;
+	}
+}
+
+/* Checks the manifest against the files seen and fills out. */
+static void finish(struct scan *s)
+{
+	struct klp_embedded *e = s->out;
+	struct klp_initrd_manifest m;
+	char why[200];
+	size_t i;
+
+	if (!s->manifest_seen)
+		return;
+	e->found = true;
+	if (s->manifest_big) {
+		snprintf(e->problem, sizeof(e->problem), "manifest larger than %d bytes", MANIFEST_MAX);
+		return;
+	}
+	if (klp_initrd_manifest_parse(s->manifest, s->manifest_len, &m, why, sizeof(why)) < 0) {
+		snprintf(e->problem, sizeof(e->problem), "manifest: %s", why);
+		return;
+	}
+	snprintf(e->module, sizeof(e->module), "%s", m.module);
+	snprintf(e->srcversion, sizeof(e->srcversion), "%s", m.srcversion);
+	snprintf(e->kernel, sizeof(e->kernel), "%s", m.kernel);
+	snprintf(e->file, sizeof(e->file), "%s", m.file);
+	snprintf(e->manifest_sha256, sizeof(e->manifest_sha256), "%s", m.sha256);
+	for (i = 0; i < s->nfiles; i++)
+		if (!strcmp(s->files[i].name, m.file))
+			break;
+	if (i == s->nfiles) {
+		snprintf(e->problem, sizeof(e->problem), "the manifest names %.128s, which is not in the image", m.file);
+		return;
+	}
+	snprintf(e->sha256, sizeof(e->sha256), "%s", s->files[i].sha256);
+	e->size = s->files[i].size;
+	if (strcmp(e->sha256, m.sha256))
+		snprintf(e->problem, sizeof(e->problem), "%.128s: sha256 %.16s... differs from the manifest's %.16s...",
+			 m.file, e->sha256, m.sha256);
+	else if (e->size != m.size)
+		snprintf(e->problem, sizeof(e->problem), "%.128s: %llu bytes, the manifest says %llu", m.file, e->size,
+			 m.size);
+	else
+		e->valid = true;
+}
+
+/* Feeds the rest of the stream, from its current position, to a decompressor. */
+static int walk_compressed(struct rd *r, int comp, struct scan *s, unsigned *narchives)
+{
+	char ferr[256] = "";
+	struct filter f;
+	struct rd dr;
+	bool eof = false;
+	int in, ret, ret2;
+
+	if (r->fd >= 0) {
+		/* the child reads the file from here on; we no longer do */
+		if (lseek(r->fd, (off_t)r->pos, SEEK_SET) < 0)
+			return -errno;
+		in = r->fd;
+	} else {
+		size_t left = r->len - r->off;
+		in = memfd_create("klp-initrd", MFD_CLOEXEC);
+		if (in < 0)
+			return -errno;
+		if (write(in, r->p + r->off, left) != (ssize_t)left || lseek(in, 0, SEEK_SET) < 0) {
+			close(in);
+			return -EIO;
+		}
+	}
+	ret = filter_start(compressors[comp].argv, in, &f);
+	if (r->fd < 0)
+		close(in);
+	if (ret < 0) {
+		snprintf(s->err, s->errlen, "cannot run %s to decompress the image: %s", compressors[comp].argv[0],
+			 strerror(-ret));
+		return -ENOEXEC;
+	}
+	if ((ret = rd_fd(&dr, f.out, 0)) == 0) {
+		ret = walk_stream(&dr, s, false, &comp, narchives);
+		eof = dr.eof;
+		rd_free(&dr);
+	}
+	/* when its output ended, the decompressor's own words explain a truncation best */
+	ret2 = filter_end(&f, ret < 0 && !eof, ferr, sizeof(ferr));
+	if (ret2 < 0 && (ret == 0 || ret == -EBADMSG)) {
+		snprintf(s->err, s->errlen, "%s", ferr);
+		return -EBADMSG;
+	}
+	return ret;
+}
+
+static int scan_rd(struct rd *r, struct klp_embedded *out)
+{
+	struct scan s = { .out = out, .err = out->problem, .errlen = sizeof(out->problem) };
+	unsigned narchives = 0;
+	int comp = -1, ret;
+
+	memset(out, 0, sizeof(*out));
+	snprintf(out->compression, sizeof(out->compression), "none");
+	s.manifest = malloc(MANIFEST_MAX);
+	if (!s.manifest)
+		return -ENOMEM;
+	ret = walk_stream(r, &s, true, &comp, &narchives);
+	if (ret == 1) {
+		snprintf(out->compression, sizeof(out->compression), "%s", compressors[comp].name);
+		ret = walk_compressed(r, comp, &s, &narchives);
+	}
+	if (ret == 0 && narchives == 0) {
+		snprintf(out->problem, sizeof(out->problem), "%s", r->pos ? "no cpio archive in the image" : "empty file");
+		ret = -EBADMSG;
+	}
+	if (ret == 0)
+		finish(&s);
+	else if (!out->problem[0])
+		snprintf(out->problem, sizeof(out->problem), "%s", strerror(-ret));
+	free(s.manifest);
+	free(s.files);
+	if (ret < 0) {
+		/* nothing of a broken image is reported as embedded */
+		char problem[sizeof(out->problem)];
+		char compression[sizeof(out->compression)];
+		memcpy(problem, out->problem, sizeof(problem));
+		memcpy(compression, out->compression, sizeof(compression));
+		memset(out, 0, sizeof(*out));
+		memcpy(out->problem, problem, sizeof(problem));
+		memcpy(out->compression, compression, sizeof(compression));
+	}
+	return ret;
+}
+
+int klp_initrd_embedded_mem(const void *buf, size_t len, struct klp_embedded *out)
+{
+	struct rd r;
+
+	rd_mem(&r, buf, len);
+	return scan_rd(&r, out);
+}
+
+int klp_initrd_embedded(const char *path, struct klp_embedded *out)
+{
+	struct rd r;
+	int fd, ret;
+
+	memset(out, 0, sizeof(*out));
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		ret = -errno;
+		snprintf(out->problem, sizeof(out->problem), "%s", strerror(-ret));
+		return ret;
+	}
+	ret = rd_fd(&r, fd, 0);
+	if (ret == 0) {
+		ret = scan_rd(&r, out);
+		rd_free(&r);
+	}
+	close(fd);
+	return ret;
+}
+
+/* ---- the installed module's sha256, decompressed as the dracut module embeds it ---- */
+int klp_initrd_module_sha256(const char *path, char out[65], unsigned long long *size, char *err, size_t errlen)
+{
+	static const struct {
+		const char *suffix;
+		const char *argv[3];
+	} dec[] = {
+		{ ".ko.xz", { "xz", "-dc", NULL } },
+		{ ".ko.zst", { "zstd", "-dcq", NULL } },
+		{ ".ko.gz", { "gzip", "-dc", NULL } },
+	};
+	struct filter f = { .pid = -1, .out = -1, .errfd = -1 };
+	size_t n = strlen(path), i;
+	struct sha256 sha;
+	struct rd r;
+	int fd, ret;
+
+	out[0] = '\0';
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		ret = -errno;
+		snprintf(err, errlen, "%s: %s", path, strerror(-ret));
+		return ret;
+	}
+	for (i = 0; i < sizeof(dec) / sizeof(dec[0]); i++) {
+		size_t k = strlen(dec[i].suffix);
+		if (n > k && !strcmp(path + n - k, dec[i].suffix))
+			break;
+	}
+	if (i < sizeof(dec) / sizeof(dec[0])) {
+		ret = filter_start(dec[i].argv, fd, &f);
+		close(fd);
+		if (ret < 0) {
+			snprintf(err, errlen, "cannot run %s for %s: %s", dec[i].argv[0], path, strerror(-ret));
+			return ret;
+		}
+		fd = f.out;
+	}
+	ret = rd_fd(&r, fd, 0);
+	if (ret == 0) {
+		ssize_t a;
+		sha256_init(&sha);
+		while ((a = rd_fill(&r, RD_CAP)) > 0) {
+			sha256_update(&sha, r.p + r.off, (size_t)a);
+			rd_advance(&r, (size_t)a);
+		}
+		ret = a < 0 ? (int)a : 0;
+		if (ret == 0) {
+			sha256_final_hex(&sha, out);
+			if (size)
+				*size = r.pos;
+		}
+		rd_free(&r);
+	}
+	if (f.pid > 0) {
+		int r2 = filter_end(&f, ret < 0, err, errlen);
+		if (ret == 0 && r2 < 0) {
+			out[0] = '\0';
+			return r2;
+		}
+	} else {
+		close(fd);
+	}
+	if (ret < 0)
+		snprintf(err, errlen, "%s: %s", path, strerror(-ret));
+	return ret;
+}
+
+/* ---- manifest (format 1, see README.md); the same rules as the loader's ---- */
+static bool graph_only(const char *v, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (v[i] <= ' ' || v[i] > '~')
+			return false;
+	return n > 0;
+}
+
+static bool copy_value(char *dst, size_t dstlen, const char *v, size_t n)
+{
+	if (n >= dstlen || !graph_only(v, n))
+		return false;
+	memcpy(dst, v, n);
+	dst[n] = '\0';
+	return true;
+}
+
+static bool module_name_valid(const char *s)
+{
+	size_t n;
+
+	for (n = 0; s[n]; n++)
+		if (!((s[n] >= 'a' && s[n] <= 'z') || (s[n] >= 'A' && s[n] <= 'Z') || (s[n] >= '0' && s[n] <= '9') ||
+		      s[n] == '_'))
+			return false;
+	return n > 0 && n < 56;
+}
+
+static int parse_u64(const char *v, size_t n, unsigned long long *out)
+{
+	unsigned long long x = 0;
+	size_t i;
+
+	if (n == 0 || n > 19 || (n > 1 && v[0] == '0'))
+		return -EINVAL;
+	for (i = 0; i < n; i++) {
+		if (v[i] < '0' || v[i] > '9')
+			return -EINVAL;
+		x = x * 10 + (unsigned long long)(v[i] - '0');
+	}
+	*out = x;
+	return 0;
+}
+
+static bool sha_valid(char *s)
+{
+	size_t i;
+
+	for (i = 0; i < 64; i++) {
+		if (s[i] >= 'A' && s[i] <= 'F')
+			s[i] = (char)(s[i] - 'A' + 'a');
+		if (!((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'f')))
+			return false;
+	}
+	return s[64] == '\0';
+}
+
+enum { M_FORMAT = 1, M_KERNEL = 2, M_MODULE = 4, M_FILE = 8, M_SIZE = 16, M_SHA = 32, M_SRCVERSION = 64 };
+
+static int mfail(char *err, size_t errlen, unsigned no, const char *what)
+{
+	if (no)
+		snprintf(err, errlen, "line %u: %s", no, what);
+	else
+		snprintf(err, errlen, "%s", what);
+	return -EINVAL;
+}
+
+/* One key=value line; returns its M_ bit, 0 for an unknown key, or -EINVAL. */
+static int manifest_line(struct klp_initrd_manifest *m, const char *k, size_t kl, const char *v, size_t vl,
+			 unsigned no, char *err, size_t errlen)
+{
+#define KEY(s) (kl == sizeof(s) - 1 && !memcmp(k, s, kl))
+	unsigned long long x;
+
+	if (KEY("format")) {
+		if (parse_u64(v, vl, &x) < 0 || x != 1)
+			return mfail(err, errlen, no, "unsupported manifest format (format 1 is read)");
+		return M_FORMAT;
+	}
+	if (KEY("kernel"))
+		return copy_value(m->kernel, sizeof(m->kernel), v, vl) ? M_KERNEL
+		       : mfail(err, errlen, no, "bad value for kernel");
+	if (KEY("module"))
+		return copy_value(m->module, sizeof(m->module), v, vl) && module_name_valid(m->module)
+		       ? M_MODULE : mfail(err, errlen, no, "bad module name");
+	if (KEY("file"))
+		return copy_value(m->file, sizeof(m->file), v, vl) && !strchr(m->file, '/') &&
+				       strcmp(m->file, ".") && strcmp(m->file, "..")
+		       ? M_FILE : mfail(err, errlen, no, "bad file name (a plain name in the manifest's folder)");
+	if (KEY("size"))
+		return parse_u64(v, vl, &m->size) == 0 && m->size > 0 && m->size <= (1ull << 30)
+		       ? M_SIZE : mfail(err, errlen, no, "bad value for size");
+	if (KEY("sha256"))
+		return vl == 64 && copy_value(m->sha256, sizeof(m->sha256), v, vl) && sha_valid(m->sha256)
+		       ? M_SHA : mfail(err, errlen, no, "bad value for sha256 (64 hex digits)");
+	if (KEY("srcversion"))
+		return vl == 0 || copy_value(m->srcversion, sizeof(m->srcversion), v, vl)
+		       ? M_SRCVERSION : mfail(err, errlen, no, "bad value for srcversion");
+	return 0;
+#undef KEY
+}
+
+int klp_initrd_manifest_parse(const char *buf, size_t len, struct klp_initrd_manifest *m, char *err, size_t errlen)
+{
+	static const struct {
+		int bit;
+		const char *name;
+	} required[] = { { M_KERNEL, "kernel" }, { M_MODULE, "module" }, { M_FILE, "file" },
+			 { M_SIZE, "size" },	 { M_SHA, "sha256" } };
+	size_t pos = 0, i;
+	unsigned no = 0;
+	int have = 0;
+
+	memset(m, 0, sizeof(*m));
+	if (memchr(buf, '\0', len))
+		return mfail(err, errlen, 0, "binary data (NUL byte) in manifest");
+	while (pos < len) {
+		const char *s = buf + pos, *nl = memchr(s, '\n', len - pos), *eq;
+		size_t n = nl ? (size_t)(nl - s) : len - pos, kl, j;
+		int r;
+
+		pos += n + (nl ? 1 : 0);
+		no++;
+		if (n && s[n - 1] == '\r')
+			n--;
+		if (n == 0 || s[0] == '#')
+			continue;
+		if (!(eq = memchr(s, '=', n)))
+			return mfail(err, errlen, no, "not a key=value line");
+		kl = (size_t)(eq - s);
+		for (j = 0; j < kl; j++)
+			if (!((s[j] >= 'a' && s[j] <= 'z') || (s[j] >= '0' && s[j] <= '9') || s[j] == '_' || s[j] == '-'))
+				return mfail(err, errlen, no, "bad key");
+		if (kl == 0)
+			return mfail(err, errlen, no, "bad key");
+		if (!(have & M_FORMAT) && !(kl == 6 && !memcmp(s, "format", 6)))
+			return mfail(err, errlen, no, "the first key must be format");
+		r = manifest_line(m, s, kl, eq + 1, n - kl - 1, no, err, errlen);
+		if (r < 0)
+			return r;
+		if (have & r)
+			return mfail(err, errlen, no, "duplicate key");
+		have |= r;
+	}
+	if (!have)
+		return mfail(err, errlen, 0, "empty manifest");
+	for (i = 0; i < sizeof(required) / sizeof(required[0]); i++)
+		if (!(have & required[i].bit)) {
+			snprintf(err, errlen, "missing key %s", required[i].name);
+			return -EINVAL;
+		}
+	return 0;
+}
