@@ -95,7 +95,7 @@ hook_inputs() {
 	done
 	[ -x "$hooks/klp-hook" ] || die "no $hooks/klp-hook"
 	kver=${KLP_KVER:-$(T "$top/tools/deps" --kver)} || die "cannot tell the kernel release (tools/deps --kver)"
-	src=$build/cache/kernel/$kver/root/lib/modules/$kver
+	src=${KLP_CACHE:-$build/cache}/kernel/$kver/root/lib/modules/$kver
 	[ -d "$src" ] || die "no kernel tree $src (run tools/deps)"
 	# a second release of the same length, so that a patch's vermagic can be
 	# rewritten in place (as qemu/test-dracut does): the ABI digits complemented
