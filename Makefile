@@ -15,12 +15,37 @@ PKG_CONFIG ?= pkg-config
 CFLAGS ?= -O2 -g
 B := build
 
+# Cross builds: `make CROSS_COMPILE=s390x-linux-gnu-` (or powerpc64le-linux-gnu-) builds into
+# build/<arch>/. The target's libraries come from `tools/deps --cross`: Debian's packages of that
+# architecture unpacked into CROSS_SYSROOT. The loader is linked statically against that
+# architecture's musl (musl-dev's own specs for the cross gcc); MUSL_CC=<triplet>-gcc gives glibc.
+ifneq ($(CROSS_COMPILE),)
+CROSS_TRIPLET := $(patsubst %-,%,$(CROSS_COMPILE))
+CROSS_ARCH := $(firstword $(subst -, ,$(CROSS_TRIPLET)))
+CROSS_SYSROOT ?= $(abspath $(or $(KLP_CACHE),build/cache))/cross/$(CROSS_ARCH)
+B := build/$(CROSS_ARCH)
+ifneq ($(origin CC),command line)
+CC := $(CROSS_COMPILE)gcc
+endif
+MUSL_CC := $(CROSS_COMPILE)gcc -specs=$(CROSS_SYSROOT)/usr/lib/$(CROSS_ARCH)-linux-musl/musl-gcc.specs
+PKG_CONFIG := PKG_CONFIG_SYSROOT_DIR=$(CROSS_SYSROOT) \
+	PKG_CONFIG_LIBDIR=$(CROSS_SYSROOT)/usr/lib/$(CROSS_TRIPLET)/pkgconfig pkg-config
+# musl applies no RELRO to a static binary: without the segment, ppc64le's 64 KiB page
+# alignment no longer pads the loader by 7 KiB
+CROSS_LOADER_LDFLAGS := -Wl,-z,norelro
+# libkmod's own libraries (zstd, lzma, crypto) are found there too when linking
+override LDFLAGS += -Wl,-rpath-link,$(CROSS_SYSROOT)/lib/$(CROSS_TRIPLET):$(CROSS_SYSROOT)/usr/lib/$(CROSS_TRIPLET)
+ifeq ($(wildcard $(CROSS_SYSROOT)/.complete)$(filter clean distclean help,$(MAKECMDGOALS)),)
+$(error $(CROSS_SYSROOT) is missing: run tools/deps --cross first (as root: it installs the cross compilers and qemu-user))
+endif
+endif
+
 WARN := -Wall -Wextra -Wshadow -Wformat=2 -Wstrict-prototypes -Wmissing-prototypes -Wno-format-nonliteral
 ALL_CFLAGS = -std=gnu11 $(WARN) $(CFLAGS) -MMD -MP
 # The loader is tiny and static: size first, no libc features it does not need.
 LOADER_CFLAGS = -std=gnu11 $(WARN) -Os -ffunction-sections -fdata-sections -fno-asynchronous-unwind-tables \
 	-fno-stack-protector $(filter-out -O% -g%,$(CFLAGS)) -MMD -MP
-LOADER_LDFLAGS = -static -s -Wl,--gc-sections
+LOADER_LDFLAGS = -static -s -Wl,--gc-sections $(CROSS_LOADER_LDFLAGS)
 
 ifeq ($(V),1)
 Q :=
@@ -48,6 +73,10 @@ help:
 	@echo "make [all]      build klp-early ($(LOADER))"
 	@echo "make kmod       build the test livepatch modules (kmod/) into $(B)/kmod"
 	@echo "make check      install deps, run unit tests (plain + ASan/UBSan), shellcheck, QEMU boots"
+	@echo "make cross-check  s390x and ppc64le: build loader, klp and unit tests, run them under qemu-user"
+	@echo "make CROSS_COMPILE=s390x-linux-gnu-  (or powerpc64le-linux-gnu-) build into build/<arch>"
+	@echo "make lint       clang-tidy and cppcheck on all C code, warnings are errors (in check)"
+	@echo "make fuzz       libFuzzer targets, FUZZ_SECONDS=30 each; fuzz-regress replays the corpora (in check)"
 	@echo "make demo       boot the demo VM: a patch applied before userspace, with its timeline"
 	@echo "make bench      unpatched window per loading mode, sizes, overhead (build/bench.json)"
 	@echo "make install    DESTDIR= PREFIX=$(PREFIX)"
@@ -140,13 +169,33 @@ $(PRELOAD): $(wildcard tests/klp/preload.c)
 klp-golden: tool $(PRELOAD)
 	$(Q)tests/klp/run-golden
 
+# ---- cross targets: build/<arch>, unit tests under qemu-user (called directly: no binfmt needed) ----
+# `make cross-check`: tools/deps --cross, then per target the loader, klp and the unit tests (no
+# ASan), run by tests/run-cross under qemu-<arch>-static.
+CROSS_TARGETS := s390x-linux-gnu- powerpc64le-linux-gnu-
+CROSS_JOBS ?= 2
+.PHONY: cross-check cross-unit
+cross-check:
+	$(Q)tools/deps --cross
+	$(Q)rc=0; for t in $(CROSS_TARGETS); do \
+		$(MAKE) --no-print-directory $(if $(findstring jobserver,$(MAKEFLAGS)),,-j$(CROSS_JOBS)) \
+			CROSS_COMPILE=$$t cross-unit || rc=1; done; exit $$rc
+ifneq ($(CROSS_COMPILE),)
+QEMU_USER = qemu-$(patsubst powerpc64le,ppc64le,$(CROSS_ARCH))-static -L /usr/$(CROSS_TRIPLET) \
+	-E LD_LIBRARY_PATH=$(CROSS_SYSROOT)/usr/lib/$(CROSS_TRIPLET):$(CROSS_SYSROOT)/lib/$(CROSS_TRIPLET)
+cross-unit: $(LOADER) $(KLP) $(UNIT_BINS)
+	$(Q)CROSS_RUNNER="$(QEMU_USER)" CROSS_COMPILE=$(CROSS_COMPILE) tests/run-cross $(LOADER) $(KLP) $(UNIT_BINS)
+# `make CROSS_COMPILE=... unit` runs the target's unit tests under qemu-user too
+unit: export UNIT_RUNNER = $(QEMU_USER)
+endif
+
 # ---- test livepatch modules ----
 kmod:
 	$(Q)$(MAKE) -C kmod OUT=$(abspath $(B)/kmod) V=$(V)
 
-SHELL_FILES = tools/deps tests/run-unit tests/run-suites .ci/run $(filter-out %.md,$(wildcard qemu/*[!~] \
+SHELL_FILES = tools/deps tests/run-unit tests/run-cross tests/run-suites .ci/run $(filter-out %.md,$(wildcard qemu/*[!~] \
 	dracut-module/*.sh tools/hooks/klp-hook tools/hooks/*/* tests/hooks/* tests/klp/run-golden \
-	tests/klp/test-regenerate tests/klp/bin/*))
+	tests/klp/test-regenerate tests/klp/bin/* tests/fuzz/run-fuzz tests/fuzz/mkseeds-initrd))
 
 shellcheck:
 	$(Q)shellcheck -x $(filter-out %.spec %/triggers,$(SHELL_FILES)) && echo "shellcheck: $(words $(SHELL_FILES)) files clean"
@@ -169,7 +218,8 @@ boot-tests: loader tool kmod
 
 check: deps
 	$(Q)$(MAKE) --no-print-directory all kmod
-	$(Q)$(MAKE) --no-print-directory unit unit-asan klp-golden shellcheck
+	$(Q)$(MAKE) --no-print-directory unit unit-asan klp-golden shellcheck lint fuzz-regress
+	$(Q)$(MAKE) --no-print-directory cross-check
 	$(Q)$(MAKE) --no-print-directory integration-tests
 
 # Every shell/QEMU suite, one grand total at the end.
@@ -184,6 +234,13 @@ bench: deps
 demo: deps
 	$(Q)$(MAKE) --no-print-directory all kmod
 	$(Q)qemu/demo
+
+# The whole story in a real Debian guest (issue 5): dpkg installs, live apply, crashes, boots from the
+# guest's own initrd (root; not part of `make check` yet). The debootstrap root is cached in build/cache/.
+.PHONY: lifecycle
+lifecycle: deps
+	$(Q)$(MAKE) --no-print-directory all kmod
+	$(Q)qemu/lifecycle
 
 install: all
 	install -d $(DESTDIR)$(LIBDIR)/klp-early
@@ -201,6 +258,85 @@ install: all
 	install -d $(DESTDIR)$(DATADIR)/bash-completion/completions $(DESTDIR)$(MANDIR)/man8
 	install -m 0644 tools/completion/klp.bash $(DESTDIR)$(DATADIR)/bash-completion/completions/klp
 	install -m 0644 man/klp.8 man/klp-early.8 $(DESTDIR)$(MANDIR)/man8/
+
+# ---- fuzzing (libFuzzer, clang): tests/fuzz/fuzz-NAME.c, seeds in tests/fuzz/corpus/NAME ----
+# `make fuzz` runs each target FUZZ_SECONDS (30) seconds, FUZZ_JOBS (1) at a time, and prints
+# executions and coverage per target; `make fuzz-regress` only replays the seeds, the regression
+# inputs (tests/fuzz/regress/NAME) and the generated initrd images, once each (part of `make check`).
+FUZZ_CC ?= clang
+FUZZ_SECONDS ?= 30
+FUZZ_JOBS ?= 1
+FUZZ_DIR := $(B)/fuzz
+FUZZ_SAN := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+FUZZ_CFLAGS = -std=gnu11 $(WARN) -O1 -g $(FUZZ_SAN) -fsanitize=fuzzer-no-link -MMD -MP
+FUZZ_TARGETS := $(patsubst tests/fuzz/fuzz-%.c,%,$(wildcard tests/fuzz/fuzz-*.c))
+FUZZ_BINS := $(FUZZ_TARGETS:%=$(FUZZ_DIR)/fuzz-%)
+# the loader's parsers (its errmap comes with klp's objects) and klp's library
+FUZZ_OBJS := $(patsubst %,$(FUZZ_DIR)/obj/%.o,manifest cmdline elfcheck status) \
+	$(KLP_LIB_SRCS:tools/klp/%.c=$(FUZZ_DIR)/klpobj/%.o)
+FUZZ_STUBS := $(patsubst %,$(FUZZ_DIR)/bin/%,gzip zstd xz lz4 bzip2 lzop)
+
+$(FUZZ_DIR)/obj/%.o: early-loader/%.c
+	@mkdir -p $(@D)
+	$(q) FUZZCC $@
+	$(Q)$(FUZZ_CC) $(FUZZ_CFLAGS) -Iearly-loader -c -o $@ $<
+$(FUZZ_DIR)/klpobj/%.o: tools/klp/%.c
+	@mkdir -p $(@D)
+	$(q) FUZZCC $@
+	$(Q)$(FUZZ_CC) $(FUZZ_CFLAGS) $(KMOD_CFLAGS) -c -o $@ $<
+$(FUZZ_DIR)/obj/fuzz-%.o: tests/fuzz/fuzz-%.c tests/fuzz/fuzz.h
+	@mkdir -p $(@D)
+	$(q) FUZZCC $@
+	$(Q)$(FUZZ_CC) $(FUZZ_CFLAGS) $(KMOD_CFLAGS) -Iearly-loader -Itools/klp -c -o $@ $<
+$(FUZZ_DIR)/fuzz-%: $(FUZZ_DIR)/obj/fuzz-%.o $(FUZZ_OBJS)
+	$(q) LD $@
+	$(Q)$(FUZZ_CC) $(FUZZ_SAN) -fsanitize=fuzzer $(LDFLAGS) -o $@ $^ $(KMOD_LIBS)
+$(FUZZ_DIR)/stub-decompress: tests/fuzz/stub-decompress.c
+	@mkdir -p $(@D)
+	$(q) CC $@
+	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $<
+$(FUZZ_STUBS): $(FUZZ_DIR)/stub-decompress
+	@mkdir -p $(@D)
+	$(Q)ln -sf ../stub-decompress $@
+$(FUZZ_DIR)/seeds/initrd/.done: tests/fuzz/mkseeds-initrd
+	$(q) GEN $(@D)
+	$(Q)tests/fuzz/mkseeds-initrd $(@D) && touch $@
+
+.PHONY: fuzz fuzz-build fuzz-regress lint
+fuzz-build: $(FUZZ_BINS) $(FUZZ_STUBS) $(FUZZ_DIR)/seeds/initrd/.done
+fuzz: fuzz-build
+	$(Q)FUZZ_SECONDS=$(FUZZ_SECONDS) FUZZ_JOBS=$(FUZZ_JOBS) tests/fuzz/run-fuzz fuzz $(FUZZ_DIR) $(FUZZ_TARGETS)
+fuzz-regress: fuzz-build
+	$(Q)tests/fuzz/run-fuzz regress $(FUZZ_DIR) $(FUZZ_TARGETS)
+
+# ---- static analysis (`make lint`, part of `make check`); any finding fails ----
+# clang-tidy: checks in .clang-tidy (tests/.clang-tidy relaxes a few for test code). cppcheck:
+# the options below, suppressions in .cppcheck-suppressions, single false positives inline.
+# The loader is built with musl-gcc; it is linted against the host's glibc headers.
+CLANG_TIDY ?= clang-tidy
+CPPCHECK ?= cppcheck
+LINT_JOBS ?= $(shell nproc 2>/dev/null || echo 2)
+LINT_SRCS = $(wildcard early-loader/*.c tools/klp/*.c tests/unit/*.c tests/klp/*.c tests/fuzz/*.c)
+LINT_CFLAGS = -std=gnu11 -Iearly-loader -Itools/klp $(KMOD_CFLAGS) $(CMOCKA_CFLAGS)
+CPPCHECK_FLAGS := --enable=warning,style,performance,portability --library=posix --std=c11 --inline-suppr \
+	--suppressions-list=.cppcheck-suppressions --error-exitcode=1 --quiet -Iearly-loader -Itools/klp \
+	-D__GNUC__ -D__linux__ -D__ORDER_LITTLE_ENDIAN__=1234 -D__ORDER_BIG_ENDIAN__=4321 \
+	-DUINTPTR_MAX=0xffffffffffffffffu
+# cppcheck checks one configuration per run: a little-endian and a big-endian target
+CPPCHECK_ARCHS := "-D__x86_64__ -D__BYTE_ORDER__=1234" "-D__s390x__ -D__BYTE_ORDER__=4321"
+
+lint:
+	@mkdir -p $(B)/lint
+	$(q) TIDY "$(words $(LINT_SRCS)) files"
+	$(Q)rc=0; printf '%s\n' $(LINT_SRCS) | xargs -P $(LINT_JOBS) -I{} $(CLANG_TIDY) --quiet {} -- $(LINT_CFLAGS) \
+		>$(B)/lint/clang-tidy.log 2>&1 || rc=1; \
+	grep -v '^[0-9]* warnings\{0,1\} generated\.$$' $(B)/lint/clang-tidy.log; \
+	for a in $(CPPCHECK_ARCHS); do \
+		printf '  %-7s %s\n' CPPCHECK "$$a"; \
+		$(CPPCHECK) $(CPPCHECK_FLAGS) $$a $(LINT_SRCS) || rc=1; \
+	done; \
+	if [ $$rc = 0 ]; then echo "lint: clang-tidy and cppcheck clean on $(words $(LINT_SRCS)) files"; \
+	else echo "lint: findings above (clang-tidy log: $(B)/lint/clang-tidy.log)" >&2; fi; exit $$rc
 
 clean:
 	rm -rf $(B)/early-loader $(B)/tools $(B)/unit $(B)/asan $(B)/kmod $(B)/qemu

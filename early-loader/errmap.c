@@ -42,14 +42,18 @@ static const struct errword table[] = {
 	{ E2BIG, "E2BIG", "too large" },
 };
 
+/* |err| without overflow: -INT_MIN is not an int */
+static unsigned magnitude(int err)
+{
+	return err < 0 ? 0u - (unsigned)err : (unsigned)err;
+}
+
 static const struct errword *lookup(int err)
 {
 	size_t i;
 
-	if (err < 0)
-		err = -err;
 	for (i = 0; i < sizeof(table) / sizeof(table[0]); i++)
-		if (table[i].err == err)
+		if ((unsigned)table[i].err == magnitude(err))
 			return &table[i];
 	return NULL;
 }
@@ -61,7 +65,7 @@ const char *klp_errno_name(int err)
 
 	if (e)
 		return e->name;
-	snprintf(buf, sizeof(buf), "E%d", err < 0 ? -err : err);
+	snprintf(buf, sizeof(buf), "E%u", magnitude(err));
 	return buf;
 }
 

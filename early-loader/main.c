@@ -19,8 +19,9 @@
 /* Time the shim grants the worker beyond the transition timeout (hashing, insert). */
 #define SHIM_GRACE_MS 5000u
 
-static const char *const fallback_inits[] = { KLP_REAL_INIT, "/sbin/init", "/etc/init",
-					      "/bin/init", "/bin/sh" };
+/* KLP_REAL_INIT is two literals pasted together, not a missing comma */
+static const char *const fallback_inits[] = { KLP_REAL_INIT, // NOLINT(bugprone-suspicious-missing-comma)
+					      "/sbin/init", "/etc/init", "/bin/init", "/bin/sh" };
 
 static void help(void)
 {

@@ -206,11 +206,12 @@ int klp_manifest_parse(const char *buf, size_t len, struct klp_manifest *m, char
 	while (pos < len) {
 		const char *s = buf + pos, *nl = memchr(s, '\n', len - pos);
 		size_t n = nl ? (size_t)(nl - s) : len - pos;
-		struct line l;
+		struct line l = { 0 }; /* split() fills it; zeroed for clang-analyzer, which loses track */
 		int r;
 
 		pos += n + (nl ? 1 : 0);
 		no++;
+		// cppcheck-suppress knownConditionTrueFalse ; n is 0 on an empty line (cppcheck 2.10 misreads the ?:)
 		if (n && s[n - 1] == '\r')
 			n--;
 		if (n == 0 || s[0] == '#')

@@ -23,12 +23,14 @@
 int sys_uname_release(char *buf, size_t len)
 {
 	struct utsname u;
+	size_t n;
 
 	if (uname(&u) < 0)
 		return -errno;
-	if (strlen(u.release) >= len)
+	n = strlen(u.release);
+	if (n >= len)
 		return -ENAMETOOLONG;
-	strcpy(buf, u.release);
+	memcpy(buf, u.release, n + 1);
 	return 0;
 }
 
@@ -70,6 +72,7 @@ int sys_open_ro(const char *path)
 {
 	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY);
 
+	// cppcheck-suppress resourceLeak ; the descriptor is what this returns
 	return fd < 0 ? -errno : fd;
 }
 
@@ -114,10 +117,11 @@ static int mkdir_parents(const char *path)
 {
 	char dir[256];
 	char *p;
+	size_t n = strlen(path);
 
-	if (strlen(path) >= sizeof(dir))
+	if (n >= sizeof(dir))
 		return -ENAMETOOLONG;
-	strcpy(dir, path);
+	memcpy(dir, path, n + 1);
 	p = strrchr(dir, '/');
 	if (!p || p == dir)
 		return 0;

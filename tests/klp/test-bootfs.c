@@ -78,6 +78,12 @@ static void mountinfo(void **state)
 	assert_string_equal(m.source, "/dev/mapper/root");
 	assert_int_equal(klp_mountinfo_find(text, "/srv", &m), 0);
 	assert_int_equal(klp_mountinfo_find("garbage\n1 2 x:y / /boot - a b\n", "/boot", &m), 0);
+	/* MAJOR:MINOR strictly (sscanf's %u took these, cert-err34-c in make lint) */
+	assert_int_equal(klp_mountinfo_find("1 2 -1:5 / /boot - ext4 /dev/x rw\n", "/boot", &m), 0);
+	assert_int_equal(klp_mountinfo_find("1 2 8:1x / /boot - ext4 /dev/x rw\n", "/boot", &m), 0);
+	assert_int_equal(klp_mountinfo_find("1 2 99999999999:1 / /boot - ext4 /dev/x rw\n", "/boot", &m), 0);
+	assert_int_equal(klp_mountinfo_find("1 2 4294967295:0 / /boot - ext4 /dev/x rw\n", "/boot", &m), 1);
+	assert_true(m.major == 4294967295u && m.minor == 0);
 }
 
 static char tmp[] = "/tmp/klp-test-bootfs.XXXXXX";

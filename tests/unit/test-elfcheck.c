@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "elf-vectors.h"
 #include "klp-early.h"
 
 #if defined(__x86_64__)
@@ -83,21 +84,56 @@ static void test_valid_native(void **state)
 	assert_int_equal(check_n(h, 20), 0); /* 20 bytes hold all that is checked */
 }
 
-/* The exact bytes of an x86-64 kernel module's header. */
-static void test_valid_x86_64(void **state)
+/*
+ * Real module headers of every platform (elf-vectors.h): this build accepts
+ * its own machine's only, and says why it refuses each of the others: the
+ * big-endian s390x one on a little-endian machine for its byte order, the
+ * x86-64 one on ppc64le (both little-endian) for its machine, and so on.
+ */
+static void test_platform_vectors(void **state)
 {
-	static const uint8_t h[64] = {
-		0x7f, 'E', 'L', 'F', ELFCLASS64, ELFDATA2LSB, EV_CURRENT, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-		ET_REL, 0, EM_X86_64, 0, EV_CURRENT, 0, 0, 0,
-	};
+	size_t i;
+	int accepted = 0;
 
 	(void)state;
-#if defined(__x86_64__)
-	assert_int_equal(check_n(h, sizeof(h)), 0);
-#else
-	(void)h;
-	skip();
-#endif
+	for (i = 0; i < ELF_NVECTORS; i++) {
+		const char *want = elf_vector_verdict(i);
+		int r = check_n(elf_vectors[i].h, sizeof(elf_vectors[i].h));
+
+		if (!want) {
+			if (r != 0)
+				fail_msg("%s header refused: %s", elf_vectors[i].name, why);
+			accepted++;
+			continue;
+		}
+		if (r != -ENOEXEC || !why || !strstr(why, want))
+			fail_msg("%s header: got %d '%s', want a refusal for '%s'", elf_vectors[i].name, r,
+				 why ? why : "", want);
+	}
+	if (elf_vector_native() >= 0)
+		assert_int_equal(accepted, 1);
+	print_message("ELF vectors: this build is %s, accepted %d of %zu\n",
+		      elf_vector_native() >= 0 ? elf_vectors[elf_vector_native()].name : "another machine",
+		      accepted, ELF_NVECTORS);
+}
+
+/* The vectors are what they say: the fields read back in their own byte order. */
+static void test_vectors_consistent(void **state)
+{
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < ELF_NVECTORS; i++) {
+		const uint8_t *h = elf_vectors[i].h;
+		bool big = elf_vectors[i].big_endian;
+		uint16_t type = big ? (uint16_t)(h[16] << 8 | h[17]) : (uint16_t)(h[17] << 8 | h[16]);
+		uint16_t machine = big ? (uint16_t)(h[18] << 8 | h[19]) : (uint16_t)(h[19] << 8 | h[18]);
+
+		assert_int_equal(h[EI_DATA], big ? ELFDATA2MSB : ELFDATA2LSB);
+		assert_int_equal(h[EI_CLASS], ELFCLASS64);
+		assert_int_equal(type, ET_REL);
+		assert_int_equal(machine, elf_vectors[i].machine);
+	}
 }
 
 static void test_bad_magic(void **state)
@@ -243,7 +279,8 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_valid_native),
-		cmocka_unit_test(test_valid_x86_64),
+		cmocka_unit_test(test_platform_vectors),
+		cmocka_unit_test(test_vectors_consistent),
 		cmocka_unit_test(test_bad_magic),
 		cmocka_unit_test(test_compressed),
 		cmocka_unit_test(test_elf_class),

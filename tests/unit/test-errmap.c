@@ -119,6 +119,9 @@ static void test_unknown(void **state)
 	assert_string_equal(klp_errno_words(-EXDEV), "unexpected error");
 	assert_string_equal(klp_errno_name(2147483647), "E2147483647");
 	assert_string_equal(klp_errno_name(-2147483647), "E2147483647");
+	/* found by tests/fuzz/fuzz-status: -INT_MIN overflowed (UBSan) */
+	assert_string_equal(klp_errno_name(-2147483647 - 1), "E2147483648");
+	assert_string_equal(klp_errno_words(-2147483647 - 1), "unexpected error");
 }
 
 int main(void)

@@ -15,6 +15,7 @@
 #include <string.h>
 #include <syslog.h>
 
+#include "elf-vectors.h"
 #include "fake-sys.h"
 #include "klp-early.h"
 
@@ -335,6 +336,36 @@ static void compressed_patch_refused(void **state)
 	assert_int_equal(fake.finit_calls, 0);
 }
 
+/*
+ * A module built for another platform never reaches the kernel: the real
+ * headers of elf-vectors.h, one after the other, as the patch file (its
+ * manifest matching, so only the ELF check can refuse it).
+ */
+static void other_platform_module_refused(void **state)
+{
+	size_t i;
+
+	for (i = 0; i < ELF_NVECTORS; i++) {
+		const char *want = elf_vector_verdict(i);
+
+		setup(state);
+		memcpy(module, elf_vectors[i].h, sizeof(elf_vectors[i].h));
+		put_manifest(NULL, 0, NULL);
+		fake_add_file(PATCH, module, sizeof(module));
+		if (!want) {
+			assert_int_equal(run(), KLP_APPLIED);
+			assert_int_equal(fake.finit_calls, 1);
+			continue;
+		}
+		assert_int_equal(run(), KLP_REFUSED);
+		assert_int_equal(fake.finit_calls, 0);
+		assert_int_equal(fake.open_fds, 0);
+		assert_one_line(want);
+		assert_status("result", "refused");
+		assert_status("error", "ENOEXEC");
+	}
+}
+
 struct kernel_error {
 	int err;
 	const char *words;
@@ -459,6 +490,7 @@ int main(void)
 		cmocka_unit_test_setup(size_mismatch_refused, setup),
 		cmocka_unit_test_setup(corrupted_byte_refused, setup),
 		cmocka_unit_test_setup(compressed_patch_refused, setup),
+		cmocka_unit_test_setup(other_platform_module_refused, setup),
 		cmocka_unit_test_setup(kernel_error_reported, setup),
 		cmocka_unit_test_setup(already_loaded_is_success, setup),
 		cmocka_unit_test_setup(loaded_but_disabled, setup),

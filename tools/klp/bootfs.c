@@ -61,6 +61,26 @@ static const char *field(const char *l, size_t n, unsigned i, size_t *flen)
 	}
 }
 
+/* "MAJOR:MINOR" of mountinfo: decimal, each within an unsigned; sscanf's %u would take "-1" */
+static int parse_devno(const char *s, unsigned *maj, unsigned *min)
+{
+	unsigned long a, b;
+	char *e;
+
+	if (*s < '0' || *s > '9')
+		return -EINVAL;
+	errno = 0;
+	a = strtoul(s, &e, 10);
+	if (*e != ':' || e[1] < '0' || e[1] > '9')
+		return -EINVAL;
+	b = strtoul(e + 1, &e, 10);
+	if (*e || errno || a > UINT_MAX || b > UINT_MAX)
+		return -EINVAL;
+	*maj = (unsigned)a;
+	*min = (unsigned)b;
+	return 0;
+}
+
 static void strip_slashes(char *p)
 {
 	size_t n = strlen(p);
@@ -117,7 +137,7 @@ int klp_mountinfo_find(const char *text, const char *mountpoint, struct klp_moun
 		if (strcmp(mp, mountpoint))
 			continue;
 		snprintf(d, sizeof(d), "%.*s", (int)dl, dev);
-		if (sscanf(d, "%u:%u", &maj, &min) != 2)
+		if (parse_devno(d, &maj, &min) < 0)
 			continue;
 		/* after the optional fields: " - fstype source superoptions" */
 		sep = strstr(l, " - ");
@@ -227,10 +247,10 @@ int klp_bootfs_check(const char *root, const char *boot, char *err, size_t errle
 	if (stat(dev, &st) < 0 || !S_ISBLK(st.st_mode)) {
 		snprintf(err, errlen, "%s mounts %s on /boot, which resolves to %s, not a block device", fstab, spec, dev);
 		r = -ENOTBLK;
-	} else if (major(st.st_rdev) == m.major && minor(st.st_rdev) == m.minor) {
+	} else if ((major(st.st_rdev) == m.major && minor(st.st_rdev) == m.minor) ||
+		   /* anonymous device numbers (btrfs): the source names the same device */
+		   (m.major == 0 && realpath(m.source, a) && realpath(dev, b) && !strcmp(a, b))) {
 		r = 0;
-	} else if (m.major == 0 && realpath(m.source, a) && realpath(dev, b) && !strcmp(a, b)) {
-		r = 0; /* anonymous device numbers (btrfs): the source names the same device */
 	} else {
 		snprintf(err, errlen,
 			 "%s is mounted from %s (%u:%u), but %s mounts %s (%s, %u:%u) on /boot: the boot loader reads the"

@@ -88,7 +88,7 @@ int klp_cmd_installed(int argc, char **argv)
 		return KLP_EXIT_ERROR;
 	}
 	r = klp_livepatch_dir(root, moddir, kver, dir, sizeof(dir));
-	if (r == 0)
+	if (r >= 0)
 		r = klp_candidates_scan(dir, kver, &cands);
 	if (r < 0) {
 		fprintf(stderr, "klp: livepatch folder of %s: %s\n", kver, strerror(-r));

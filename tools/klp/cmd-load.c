@@ -77,7 +77,7 @@ static int pick_active(const char *kver, struct klp_candidates *c, bool verbose)
 		return -KLP_EXIT_ERROR;
 	}
 	r = klp_livepatch_dir("", NULL, kver, dir, sizeof(dir));
-	if (r == 0)
+	if (r >= 0)
 		r = klp_candidates_scan(dir, kver, c);
 	if (r < 0) {
 		fprintf(stderr, "klp: load: %s: %s\n", dir, strerror(-r));
@@ -108,7 +108,7 @@ static int pick_file(const char *file, const char *kver, struct klp_candidates *
 	int r;
 
 	if (!d || !b)
-		return -KLP_EXIT_ERROR;
+		return -KLP_EXIT_ERROR; // NOLINT(clang-analyzer-unix.Malloc): _cleanup_free_ frees them
 	dir = dirname(d); /* both may modify their argument: one call each */
 	base = basename(b);
 	if (lstat(file, &st) < 0) {

@@ -78,31 +78,32 @@ static int parse_line(struct klp_conf *c, char *line, unsigned no, char *err, si
 
 int klp_conf_parse(const char *buf, size_t len, struct klp_conf *c, char *err, size_t errlen)
 {
-	_cleanup_free_ char *copy = strndup(buf, len);
+	/* freed by hand: clang-analyzer and cppcheck do not follow _cleanup_free_ */
+	char *copy = strndup(buf, len);
 	char *line;
 	unsigned no = 0;
-	int r;
+	int r = 0;
 
 	memset(c, 0, sizeof(*c));
 	if (!copy)
 		return -ENOMEM;
 	if (strlen(copy) != len) {
 		snprintf(err, errlen, "binary data (NUL byte)");
+		free(copy);
 		return -EINVAL;
 	}
 	/* strtok_r would skip empty lines and lose line numbers */
-	for (line = copy; line; no++) {
+	for (line = copy; line && r == 0; no++) {
 		char *nl = strchr(line, '\n');
 		if (nl)
 			*nl = '\0';
 		r = parse_line(c, line, no + 1, err, errlen);
-		if (r < 0) {
-			klp_conf_free(c);
-			return r;
-		}
 		line = nl ? nl + 1 : NULL;
 	}
-	return 0;
+	free(copy);
+	if (r < 0)
+		klp_conf_free(c);
+	return r;
 }
 
 int klp_conf_load(const char *path, struct klp_conf *c, char *err, size_t errlen)

@@ -226,7 +226,7 @@ static int tasks_add(struct klp_tasks *t, long tgid, long tid, const char *dir)
 	memset(k, 0, sizeof(*k));
 	k->tgid = tgid;
 	k->pid = tid;
-	k->patch_state = atoi(buf);
+	k->patch_state = (int)strtol(buf, NULL, 10);
 	k->dir = strdup(dir);
 	if (!k->dir)
 		return -ENOMEM;
@@ -388,3 +388,4 @@ char *klp_kernel_mountinfo(void)
 	}
 	return text;
 }
+

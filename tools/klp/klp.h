@@ -7,6 +7,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 
 #define KLP_VERSION "0.1"
 #define KLP_CONF "/etc/klp/klp.conf"
@@ -70,7 +71,6 @@ int klp_kernel_release(char *buf, size_t len);
 #define _cleanup_(f) __attribute__((cleanup(f)))
 static inline void freep(void *p)
 {
-	extern void free(void *);
 	free(*(void **)p);
 }
 #define _cleanup_free_ _cleanup_(freep)
@@ -149,7 +149,7 @@ bool klp_kernel_has_livepatch(void);
 /* Every loaded livepatch, sorted by name; none (not an error) without livepatch support. */
 int klp_kernel_patches(struct klp_lives *out);
 /* One patch; -ENOENT when /sys/kernel/livepatch/<name> does not exist. */
-int klp_kernel_patch_read(const char *name, struct klp_live *out);
+int klp_kernel_patch_read(const char *name, struct klp_live *p);
 void klp_live_clear(struct klp_live *p);
 void klp_lives_free(struct klp_lives *l);
 bool klp_kernel_module_loaded(const char *name);

@@ -180,7 +180,7 @@ void klp_candidates_free(struct klp_candidates *c)
 {
 	size_t i;
 
-	for (i = 0; c && i < c->n; i++) {
+	for (i = 0; c && c->v && i < c->n; i++) {
 		free(c->v[i].path);
 		free(c->v[i].name);
 		free(c->v[i].srcversion);

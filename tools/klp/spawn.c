@@ -13,13 +13,12 @@
 #include <spawn.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "klp.h"
-
-extern char **environ;
 
 static long long now_ms(void)
 {
@@ -104,6 +103,36 @@ static int capture(int fd, long long deadline, size_t max, char **out)
 	return 0;
 }
 
+/*
+ * Whether PATH (or the path given) names an executable file. POSIX lets
+ * posix_spawnp report a program it cannot execute either as an error or as
+ * the child's exit status 127; glibc does the latter where vfork is a real
+ * fork (qemu-user), and "rpm is not installed" would read "rpm failed
+ * (exit 127)". Looking first makes -ENOENT the answer everywhere.
+ */
+static bool program_found(const char *name)
+{
+	const char *p = getenv("PATH");
+	char buf[4096];
+	struct stat st;
+
+	if (strchr(name, '/'))
+		return access(name, X_OK) == 0;
+	if (!p)
+		p = "/bin:/usr/bin";
+	for (;;) {
+		const char *end = strchrnul(p, ':');
+		int n = (int)(end - p);
+
+		if (snprintf(buf, sizeof(buf), "%.*s/%s", n ? n : 1, n ? p : ".", name) < (int)sizeof(buf) &&
+		    access(buf, X_OK) == 0 && stat(buf, &st) == 0 && S_ISREG(st.st_mode))
+			return true;
+		if (!*end)
+			return false;
+		p = end + 1;
+	}
+}
+
 int klp_spawn(const char *const argv[], int in_fd, int out_fd, char **out, unsigned timeout_ms,
 	      bool show_stderr)
 {
@@ -117,6 +146,10 @@ int klp_spawn(const char *const argv[], int in_fd, int out_fd, char **out, unsig
 		*out = NULL;
 	if (!env)
 		return -ENOMEM;
+	if (!program_found(argv[0])) {
+		free(env);
+		return -ENOENT;
+	}
 	if (out_fd < 0 && pipe2(pipefd, O_CLOEXEC) < 0) {
 		r = -errno;
 		free(env);

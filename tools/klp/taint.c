@@ -43,7 +43,7 @@ void klp_taint_letters(unsigned long mask, char *buf, size_t len)
 		return;
 	for (i = 0; i < sizeof(mask) * 8 && n + 1 < len; i++)
 		if (mask & (1UL << i))
-			buf[n++] = i < NFLAGS ? flags[i].letter : '?';
+			buf[n++] = (char)(i < NFLAGS ? flags[i].letter : '?');
 	buf[n] = '\0';
 }
 
