@@ -9,6 +9,9 @@
 #include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
+#include <linux/fs.h>
+#include <sys/ioctl.h>
+#include <signal.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -389,3 +392,29 @@ char *klp_kernel_mountinfo(void)
 	return text;
 }
 
+/*
+ * FIFREEZE + FITHAW on the file system holding dir, as dracut does: the
+ * journal is written to its final place. Signals are blocked in between, so
+ * klp never leaves a file system frozen. 0 also when the file system cannot
+ * be frozen (tmpfs, vfat: EOPNOTSUPP) or is frozen by someone else (EBUSY).
+ */
+int klp_kernel_fs_sync_in_place(const char *dir)
+{
+	sigset_t all, old;
+	int fd, r = 0;
+
+	fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	sigfillset(&all);
+	sigprocmask(SIG_BLOCK, &all, &old);
+	if (ioctl(fd, FIFREEZE, 0) == 0) {
+		if (ioctl(fd, FITHAW, 0) < 0)
+			r = -errno;
+	} else if (errno != EOPNOTSUPP && errno != EBUSY && errno != ENOTTY && errno != EINVAL) {
+		r = -errno;
+	}
+	sigprocmask(SIG_SETMASK, &old, NULL);
+	close(fd);
+	return r;
+}

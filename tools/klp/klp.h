@@ -171,6 +171,8 @@ int klp_kernel_task_read(const struct klp_task *t, const char *what, char **out)
 void klp_tasks_free(struct klp_tasks *t);
 /* finit_module(2) through syscall(); 0 or -errno. */
 int klp_kernel_finit_module(int fd, const char *params, int flags);
+/* FIFREEZE + FITHAW of dir's file system: a rename reaches its final place (GRUB ignores the journal) */
+int klp_kernel_fs_sync_in_place(const char *dir);
 /* /proc/self/mountinfo, whole (malloc), NULL with errno set */
 char *klp_kernel_mountinfo(void);
 /* delete_module(2), non-blocking: a replaced livepatch module that is still loaded */

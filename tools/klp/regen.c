@@ -1158,6 +1158,14 @@ static int rebuild(const struct klp_regen_opts *o, const struct klp_kstate *ks, 
 	*replaced = true;
 	if ((r = fsync_path(o->sys.boot, O_RDONLY | O_DIRECTORY)) < 0)
 		fprintf(stderr, "klp: regenerate %s: fsync %s: %s\n", ks->kver, o->sys.boot, strerror(-r));
+	/*
+	 * fsync leaves the rename in the journal; a boot loader that does not
+	 * replay it (GRUB's ext2 driver) would read the old directory entry
+	 * after a crash. Freezing the file system writes everything in place.
+	 */
+	if ((r = klp_kernel_fs_sync_in_place(o->sys.boot)) < 0)
+		fprintf(stderr, "klp: regenerate %s: freeze/thaw %s: %s (a boot loader that ignores the journal "
+			"may see the old initrd until the next journal commit)\n", ks->kver, o->sys.boot, strerror(-r));
 	stamp_save(o->run_dir, ks->kver, ks->initrd, &emb);
 	if (!o->quiet)
 		printf("done in %.1f s\n", now_s() - t0);
