@@ -7,6 +7,9 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+
+/* shared with the loader: errno words (errmap.c) and SHA-256 (sha256.c) */
+#include "../../early-loader/klp-early.h"
 #include <stdlib.h>
 
 #define KLP_VERSION "0.1"
@@ -256,8 +259,7 @@ const char *const *klp_decompressor(const char *path); /* argv, or NULL when not
 int klp_decompress(int in_fd, const char *path, int *out_fd, char *err, size_t errlen);
 
 /* ---- errmap.c: early-loader/errmap.c, the loader's words for errnos ---- */
-const char *klp_errno_name(int err);  /* "EKEYREJECTED" */
-const char *klp_errno_words(int err); /* "signature rejected (...)" */
+/* klp_errno_name(), klp_errno_words(): early-loader/klp-early.h, included above */
 
 
 /*
