@@ -7,6 +7,7 @@ LIBDIR ?= $(PREFIX)/lib
 DATADIR ?= $(PREFIX)/share
 MANDIR ?= $(DATADIR)/man
 DESTDIR ?=
+SYSTEMDUNITDIR ?= $(LIBDIR)/systemd/system
 DRACUTMODDIR ?= $(or $(shell pkg-config --variable=dracutmodulesdir dracut 2>/dev/null),/usr/lib/dracut/modules.d)
 
 CC ?= cc
@@ -55,7 +56,7 @@ Q := @
 q = @printf '  %-7s %s\n'
 endif
 
-LOADER_PURE := sha256 manifest cmdline errmap elfcheck status loader
+LOADER_PURE := sha256 manifest cmdline errmap elfcheck status guard loader
 LOADER_SRCS := $(LOADER_PURE:%=early-loader/%.c) early-loader/main.c early-loader/sys.c
 LOADER := $(B)/early-loader/klp-early
 LOADER_OBJS := $(LOADER_SRCS:early-loader/%.c=$(B)/early-loader/%.o)
@@ -203,7 +204,7 @@ shellcheck:
 deps:
 	$(Q)tools/deps
 
-BOOT_SUITES := qemu/test-boot $(wildcard qemu/test-dracut) qemu/test-fallback
+BOOT_SUITES := qemu/test-boot $(wildcard qemu/test-dracut) qemu/test-fallback qemu/test-guard
 
 # klp initrd / klp regenerate with the real dracut: builds, no-ops, kills, ENOSPC, zipl, locks (root).
 regen-tests: loader tool kmod
@@ -258,6 +259,10 @@ install: all
 	install -d $(DESTDIR)$(DATADIR)/bash-completion/completions $(DESTDIR)$(MANDIR)/man8
 	install -m 0644 tools/completion/klp.bash $(DESTDIR)$(DATADIR)/bash-completion/completions/klp
 	install -m 0644 man/klp.8 man/klp-early.8 $(DESTDIR)$(MANDIR)/man8/
+	install -d $(DESTDIR)$(SYSTEMDUNITDIR)/multi-user.target.wants
+	sed 's|@LIBDIR@|$(LIBDIR)|g' tools/systemd/klp-boot-ok.service.in >$(DESTDIR)$(SYSTEMDUNITDIR)/klp-boot-ok.service
+	chmod 0644 $(DESTDIR)$(SYSTEMDUNITDIR)/klp-boot-ok.service
+	ln -sf ../klp-boot-ok.service $(DESTDIR)$(SYSTEMDUNITDIR)/multi-user.target.wants/klp-boot-ok.service
 
 # ---- fuzzing (libFuzzer, clang): tests/fuzz/fuzz-NAME.c, seeds in tests/fuzz/corpus/NAME ----
 # `make fuzz` runs each target FUZZ_SECONDS (30) seconds, FUZZ_JOBS (1) at a time, and prints
@@ -272,7 +277,7 @@ FUZZ_CFLAGS = -std=gnu11 $(WARN) -O1 -g $(FUZZ_SAN) -fsanitize=fuzzer-no-link -M
 FUZZ_TARGETS := $(patsubst tests/fuzz/fuzz-%.c,%,$(wildcard tests/fuzz/fuzz-*.c))
 FUZZ_BINS := $(FUZZ_TARGETS:%=$(FUZZ_DIR)/fuzz-%)
 # the loader's parsers (its errmap comes with klp's objects) and klp's library
-FUZZ_OBJS := $(patsubst %,$(FUZZ_DIR)/obj/%.o,manifest cmdline elfcheck status) \
+FUZZ_OBJS := $(patsubst %,$(FUZZ_DIR)/obj/%.o,manifest cmdline elfcheck status guard) \
 	$(KLP_LIB_SRCS:tools/klp/%.c=$(FUZZ_DIR)/klpobj/%.o)
 FUZZ_STUBS := $(patsubst %,$(FUZZ_DIR)/bin/%,gzip zstd xz lz4 bzip2 lzop)
 

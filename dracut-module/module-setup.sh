@@ -13,6 +13,12 @@
 #                     before systemd-udevd (systemd init); /init is untouched
 #   klp_early="/usr/lib/klp-early/klp-early"   the loader to embed
 #   klp_tool="klp"    the tool that picks the patch (libkmod)
+#   klp_guard="auto"  the crash-loop guard (klp-early(8)): "auto" (default)
+#                     turns it on when the root runs klp-boot-ok.service at
+#                     every boot (enabled for multi-user.target), "yes" when
+#                     something else runs `klp-early --boot-ok`, "no" off.
+#                     Without a boot-ok mark every reboot would count as a
+#                     crash, so it is never on without one.
 
 KLP_DIR=/usr/lib/klp-early
 
@@ -120,6 +126,53 @@ klp_install_fallback() {
 	inst_hook pre-pivot 90 "$moddir/klp-fallback.sh"
 }
 
+# The crash-loop guard keeps its count in an EFI variable: the loader needs
+# efivarfs before anything else runs, so a modular one is embedded beside
+# the patch (decompressed: the loader inserts it with finit_module).
+klp_install_efivarfs() {
+	if [ -n "${hostonly-}" ] && [ ! -d /sys/firmware/efi ]; then
+		dinfo "55klp: host not booted via UEFI: crash-loop guard not available, efivarfs not embedded"
+		return 0
+	fi
+	_mods=${srcmods:-/lib/modules/$kernel}
+	grep -qs '/efivarfs\.ko' "$_mods/modules.builtin" && return 0
+	_ko=$(find "$_mods/kernel/fs/efivarfs" -name 'efivarfs.ko*' 2>/dev/null | head -n 1)
+	if [ -z "$_ko" ]; then
+		dwarning "55klp: $kernel has no efivarfs: the crash-loop guard will not be available"
+		return 0
+	fi
+	klp_install_patch "$_ko" "$initdir$KLP_DIR/efivarfs.ko" ||
+		dwarning "55klp: cannot decompress $_ko: the crash-loop guard will not be available"
+}
+
+# Is klp-boot-ok.service enabled on the root the initrd is for?
+klp_boot_ok_enabled() {
+	for _d in /etc/systemd/system /usr/lib/systemd/system /lib/systemd/system; do
+		[ -e "${dracutsysrootdir-}$_d/multi-user.target.wants/klp-boot-ok.service" ] && return 0
+	done
+	return 1
+}
+
+# The flag file $KLP_DIR/guard turns the loader's crash-loop guard on.
+klp_install_guard() {
+	case ${klp_guard:-auto} in
+	yes) ;;
+	no) return 0 ;;
+	auto)
+		if ! klp_boot_ok_enabled; then
+			dinfo "55klp: crash-loop guard off: klp-boot-ok.service is not enabled (klp_guard=auto)"
+			return 0
+		fi
+		;;
+	*)
+		dwarning "55klp: klp_guard='$klp_guard' is not auto, yes or no: crash-loop guard off"
+		return 0
+		;;
+	esac
+	echo "on" >"$initdir$KLP_DIR/guard" || return 0
+	klp_install_efivarfs
+}
+
 install() {
 	# once without --quiet: every skipped file is named, with the reason
 	"$(klp_tool)" installed --kver "$kernel" --root "${dracutsysrootdir-}" \
@@ -148,6 +201,7 @@ install() {
 		return 1
 		;;
 	esac
+	klp_install_guard
 	klp_install_fallback "$_file"
 	dinfo "55klp: embedded $_name ($_srcversion) from $_file, mode ${klp_mode:-shim}"
 }

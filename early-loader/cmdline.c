@@ -4,6 +4,8 @@
  *   rd.klp=0|no|off|false   do nothing (the escape hatch)
  *   rd.klp.timeout=SECONDS  how long to wait for the transition (default 10)
  *   rd.klp.debug            one kmsg line per step
+ *   rd.klp.guard=N          crash-loop guard: skip a patch after N boots that
+ *                           inserted it died before boot-ok (default 3, 0 = off)
  * The last occurrence wins, as with dracut's getarg. Quoting follows the
  * kernel: a double-quoted word may hold spaces. No option takes a path.
  */
@@ -58,6 +60,23 @@ static int parse_timeout(const char *v, size_t n, unsigned *ms)
 	return 0;
 }
 
+/* 0-99 */
+static int parse_guard(const char *v, size_t n, unsigned *out)
+{
+	unsigned g = 0;
+	size_t i;
+
+	if (n == 0 || n > 2)
+		return -1;
+	for (i = 0; i < n; i++) {
+		if (v[i] < '0' || v[i] > '9')
+			return -1;
+		g = g * 10 + (unsigned)(v[i] - '0');
+	}
+	*out = g;
+	return 0;
+}
+
 static void apply_word(const char *w, size_t n, struct klp_cmdline *c)
 {
 	const char *eq, *v;
@@ -86,6 +105,15 @@ static void apply_word(const char *w, size_t n, struct klp_cmdline *c)
 			c->timeout_ms = KLP_TIMEOUT_DEFAULT_MS;
 			c->timeout_invalid = true;
 		}
+	} else if (val_is(w, klen, "rd.klp.guard")) {
+		unsigned g;
+		if (v && parse_guard(v, vlen, &g) == 0) {
+			c->guard = g;
+			c->guard_invalid = false;
+		} else {
+			c->guard = KLP_GUARD_DEFAULT;
+			c->guard_invalid = true;
+		}
 	}
 }
 
@@ -97,6 +125,8 @@ void klp_cmdline_parse(const char *buf, size_t len, struct klp_cmdline *c)
 	c->debug = false;
 	c->timeout_ms = KLP_TIMEOUT_DEFAULT_MS;
 	c->timeout_invalid = false;
+	c->guard = KLP_GUARD_DEFAULT;
+	c->guard_invalid = false;
 	while (i < len && buf[i]) {
 		size_t start;
 		bool quoted = false;

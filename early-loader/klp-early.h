@@ -25,6 +25,15 @@
 #define KLP_SRCVERSION_MAX 25
 #define KLP_TIMEOUT_DEFAULT_MS 10000u
 #define KLP_TIMEOUT_MAX_MS 600000u
+#define KLP_GUARD_DEFAULT 3u        /* attempts before the crash-loop guard skips a patch */
+#define KLP_GUARD_ATTEMPTS_MAX 99u
+#define KLP_GUARD_DIGEST_LEN 16
+/* efivarfs name of the guard's record: <name>-<vendor GUID of klp-initrd> */
+#define KLP_GUARD_VAR "KlpEarlyGuard-6f1c4e2a-93b5-4d7e-a0c8-5e2b7d94f31c"
+/* present when the system marks good boots (klp-early --boot-ok): the guard is on */
+#define KLP_GUARD_FLAG KLP_DIR "/guard"
+/* efivarfs.ko, embedded by the dracut module when the kernel has it as a module */
+#define KLP_EFIVARFS_KO KLP_DIR "/efivarfs.ko"
 
 /* ---- sha256.c ---- */
 struct sha256 {
@@ -63,8 +72,35 @@ struct klp_cmdline {
 	bool debug;           /* rd.klp.debug[=1] */
 	unsigned timeout_ms;  /* rd.klp.timeout=SECONDS, default 10 s */
 	bool timeout_invalid; /* rd.klp.timeout= had a bad value (default kept) */
+	unsigned guard;       /* rd.klp.guard=N attempts, 0 = off (default 3) */
+	bool guard_invalid;   /* rd.klp.guard= had a bad value (default kept) */
 };
 void klp_cmdline_parse(const char *buf, size_t len, struct klp_cmdline *c);
+
+/* ---- guard.c ---- */
+#define KLP_GUARD_RECS 4
+struct klp_guard_rec {
+	char module[KLP_NAME_MAX];
+	char digest[KLP_GUARD_DIGEST_LEN + 1]; /* first 16 hex digits of the sha256 */
+	unsigned attempts;                      /* boots that inserted it without a boot-ok since */
+};
+struct klp_guard {
+	struct klp_guard_rec rec[KLP_GUARD_RECS];
+	unsigned n;
+};
+/* Lines of "1 <module> <digest> <attempts>\n"; -EINVAL/-ERANGE on anything else. */
+int klp_guard_parse(const char *buf, size_t len, struct klp_guard *g);
+int klp_guard_format(const struct klp_guard *g, char *buf, size_t len); /* length or -ENOSPC */
+/*
+ * Returns true when the patch must be skipped: g counts `limit` or more
+ * attempts for it (g unchanged). Otherwise counts this attempt in g (a new
+ * line for a new patch, forgetting the oldest when full). *attempts: the
+ * patch's count.
+ */
+bool klp_guard_decide(struct klp_guard *g, const char *module, const char *sha256, unsigned limit,
+		      unsigned *attempts);
+/* Drops the lines of module (any build); returns how many. */
+unsigned klp_guard_forget(struct klp_guard *g, const char *module);
 
 /* ---- errmap.c ---- */
 const char *klp_errno_name(int err);   /* "EKEYREJECTED"; "E<n>" if unknown */
@@ -84,6 +120,7 @@ enum klp_result {
 	KLP_FAILED,
 	KLP_TIMEOUT,
 	KLP_UNSUPPORTED,
+	KLP_SKIPPED, /* by the crash-loop guard */
 };
 struct klp_status {
 	const char *mode; /* shim, hook, ... */
@@ -93,6 +130,7 @@ struct klp_status {
 	enum klp_result result;
 	int error; /* positive errno or 0 */
 	const char *message;
+	const char *guard; /* the crash-loop guard's word on this boot; NULL = not written */
 	uint64_t start_boot_ns, end_boot_ns, start_mono_ns, end_mono_ns;
 };
 const char *klp_result_name(enum klp_result r);
@@ -100,6 +138,8 @@ const char *klp_result_name(enum klp_result r);
 int klp_result_exit_code(enum klp_result r);
 /* Formats the status file; returns length or -ENOSPC if buf is too small. */
 int klp_status_format(const struct klp_status *st, char *buf, size_t len);
+/* Value of key in a status file held in buf: 0, -ENOENT, or -ENOSPC when out is too small. */
+int klp_status_get(const char *buf, size_t len, const char *key, char *out, size_t outlen);
 /* Seconds with 6 decimals, "0.081234". */
 void klp_fmt_seconds(uint64_t ns, char out[24]);
 

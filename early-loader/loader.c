@@ -23,6 +23,7 @@ struct ctx {
 	struct klp_manifest m;
 	char release[KLP_RELEASE_MAX];
 	char msg[384];
+	char guard[128]; /* the crash-loop guard's word for the status file */
 };
 
 __attribute__((format(printf, 2, 3))) static void debug(struct ctx *c, const char *fmt, ...)
@@ -50,6 +51,7 @@ static void write_status(struct ctx *c, enum klp_result r, int err)
 		.result = r,
 		.error = err < 0 ? -err : err,
 		.message = c->msg,
+		.guard = c->guard[0] ? c->guard : NULL,
 		.start_boot_ns = c->o->start_boot_ns,
 		.start_mono_ns = c->o->start_mono_ns,
 		.end_boot_ns = sys_boottime_ns(),
@@ -242,6 +244,96 @@ static enum klp_result wait_transition(struct ctx *c, uint64_t t0, enum klp_resu
 	}
 }
 
+static void guard_note(struct ctx *c, int level, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
+/* Says what the guard did in the status file, and to kmsg at a warning (or in debug mode). */
+static void guard_note(struct ctx *c, int level, const char *fmt, ...)
+{
+	char line[200];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(c->guard, sizeof(c->guard), fmt, ap);
+	va_end(ap);
+	if (level <= LOG_WARNING) {
+		snprintf(line, sizeof(line), "klp-early: crash-loop guard: %s", c->guard);
+		sys_kmsg(level, line);
+	} else {
+		debug(c, "crash-loop guard: %s", c->guard);
+	}
+}
+
+/* Reads the guard's record; a missing or unreadable one starts a new count. */
+static void guard_read(struct klp_guard *g)
+{
+	char buf[512];
+	ssize_t n = sys_efivar_read(KLP_GUARD_VAR, buf, sizeof(buf));
+
+	g->n = 0;
+	if (n == -ENOENT)
+		return;
+	if (n < 0 || klp_guard_parse(buf, (size_t)n, g) < 0) {
+		char line[160];
+		snprintf(line, sizeof(line), "klp-early: crash-loop guard: record %s: %s; counting anew",
+			 KLP_GUARD_VAR, n < 0 ? klp_errno_words((int)n) : "unreadable");
+		sys_kmsg(LOG_WARNING, line);
+		g->n = 0;
+	}
+}
+
+/*
+ * The crash-loop guard, just before the insert: counts this attempt where it
+ * survives a reset, or skips the patch when the last boots that inserted it
+ * all died before `klp-early --boot-ok`. Returns true (reported) on a skip.
+ * When the count cannot be kept the patch is loaded all the same: an
+ * unpatched fleet is the greater risk.
+ */
+static bool guard_skips(struct ctx *c, enum klp_result *res)
+{
+	struct klp_guard g;
+	char buf[512];
+	unsigned n;
+	int r;
+
+	if (c->cmd.guard == 0) {
+		guard_note(c, LOG_INFO, "off (rd.klp.guard=0)");
+		return false;
+	}
+	if (sys_exists(KLP_GUARD_FLAG) != 1) {
+		guard_note(c, LOG_INFO, "off (no boot-ok mark on this system: %s absent)", KLP_GUARD_FLAG);
+		return false;
+	}
+	r = sys_efivars_setup();
+	if (r == 0) {
+		guard_note(c, LOG_INFO, "unavailable: not booted via UEFI");
+		return false;
+	}
+	if (r < 0) {
+		guard_note(c, LOG_WARNING, "unavailable: cannot mount efivarfs: %s (%s)", klp_errno_words(r),
+			   klp_errno_name(r));
+		return false;
+	}
+	guard_read(&g);
+	if (klp_guard_decide(&g, c->m.module, c->m.sha256, c->cmd.guard, &n)) {
+		snprintf(c->guard, sizeof(c->guard), "skipped after %u attempts", n);
+		*res = report(c, KLP_SKIPPED, 0,
+			      "skipped by the crash-loop guard: the last %u boots that inserted this patch "
+			      "(sha256 %.16s...) died before boot-ok; boot continues unpatched "
+			      "(klp-early --guard-reset allows it again)",
+			      n, c->m.sha256);
+		return true;
+	}
+	r = klp_guard_format(&g, buf, sizeof(buf));
+	if (r > 0)
+		r = sys_efivar_write(KLP_GUARD_VAR, buf, (size_t)r);
+	if (r < 0)
+		guard_note(c, LOG_WARNING, "cannot count attempt %u of %u: %s (%s); loading it anyway", n,
+			   c->cmd.guard, klp_errno_words(r), klp_errno_name(r));
+	else
+		guard_note(c, LOG_INFO, "attempt %u of %u", n, c->cmd.guard);
+	return false;
+}
+
 static enum klp_result load(struct ctx *c)
 {
 	char path[KLP_FILE_MAX + 256];
@@ -254,7 +346,7 @@ static enum klp_result load(struct ctx *c)
 	if (fd < 0)
 		return report(c, KLP_FAILED, fd, "cannot open %s: %s (%s); boot continues", path,
 			      klp_errno_words(fd), klp_errno_name(fd));
-	if (verify_file(c, fd, path, &res) < 0) {
+	if (verify_file(c, fd, path, &res) < 0 || guard_skips(c, &res)) {
 		sys_close(fd);
 		return res;
 	}
@@ -282,6 +374,8 @@ enum klp_result klp_early_work(const struct klp_opts *o)
 		return report(&c, KLP_DISABLED, 0, "disabled by rd.klp=0: nothing loaded");
 	if (c.cmd.timeout_invalid)
 		sys_kmsg(LOG_WARNING, "klp-early: rd.klp.timeout= is not a number of seconds: using the default");
+	if (c.cmd.guard_invalid)
+		sys_kmsg(LOG_WARNING, "klp-early: rd.klp.guard= is not a number of attempts (0-99): using the default");
 	if (r < 0)
 		return report(&c, KLP_FAILED, r, "uname failed: %s", klp_errno_words(r));
 	if (read_manifest(&c, &res) < 0)

@@ -35,12 +35,19 @@ static void help(void)
 	       "  -t, --timeout SEC    transition timeout, overrides rd.klp.timeout= (default 10)\n"
 	       "  -q, --quiet          do not repeat the outcome line on stderr\n"
 	       "      --digest FILE    print FILE's size and sha256 (for writing a manifest)\n"
+	       "      --boot-ok        this boot got far enough: the crash-loop guard forgets\n"
+	       "                       the attempts of the patches inserted this boot\n"
+	       "      --guard-status   print the crash-loop guard's record\n"
+	       "      --guard-reset    clear the record, so a skipped patch is loaded again\n"
 	       "  -h, --help           this text\n"
 	       "  -V, --version        version\n\n"
-	       "Kernel command line: rd.klp=0 (do nothing), rd.klp.timeout=SEC, rd.klp.debug.\n"
+	       "Kernel command line: rd.klp=0 (do nothing), rd.klp.timeout=SEC, rd.klp.debug,\n"
+	       "rd.klp.guard=N (skip a patch after N boots with it died before --boot-ok;\n"
+	       "default %u, 0 = off; needs UEFI: the record is an EFI variable).\n"
 	       "Exit status: 0 applied or already loaded, 1 refused or failed, 2 usage,\n"
-	       "3 disabled or no manifest, 4 transition timeout, 5 no livepatch support.\n",
-	       KLP_REAL_INIT, KLP_MANIFEST, KLP_STATUS);
+	       "3 disabled or no manifest, 4 transition timeout, 5 no livepatch support,\n"
+	       "6 skipped by the crash-loop guard.\n",
+	       KLP_REAL_INIT, KLP_MANIFEST, KLP_STATUS, KLP_GUARD_DEFAULT);
 }
 
 static int parse_timeout_arg(const char *v, unsigned *ms)
@@ -92,6 +99,125 @@ static int print_digest(const char *path)
 	return 0;
 }
 
+enum guard_action { GUARD_NONE, GUARD_BOOT_OK, GUARD_STATUS, GUARD_RESET };
+
+static int guard_open(void)
+{
+	int r = sys_efivars_setup();
+
+	if (r == 0)
+		printf("klp-early: not booted via UEFI: the crash-loop guard keeps no record\n");
+	else if (r < 0)
+		fprintf(stderr, "klp-early: cannot mount efivarfs: %s\n", klp_errno_words(r));
+	return r;
+}
+
+static int guard_clear(const char *why)
+{
+	int r = sys_efivar_delete(KLP_GUARD_VAR);
+
+	if (r == -ENOENT) {
+		printf("klp-early: the crash-loop guard has no record\n");
+		return 0;
+	}
+	if (r < 0) {
+		fprintf(stderr, "klp-early: cannot delete %s: %s\n", KLP_GUARD_VAR, klp_errno_words(r));
+		return 1;
+	}
+	printf("klp-early: crash-loop guard record cleared (%s)\n", why);
+	return 0;
+}
+
+/* --guard-status: one line per patch counted since the last boot-ok. */
+static int guard_status(void)
+{
+	char buf[512];
+	struct klp_guard g;
+	ssize_t n = sys_efivar_read(KLP_GUARD_VAR, buf, sizeof(buf));
+	unsigned k;
+
+	if (n == -ENOENT) {
+		printf("klp-early: the crash-loop guard has no record\n");
+		return 0;
+	}
+	if (n < 0 || klp_guard_parse(buf, (size_t)n, &g) < 0) {
+		fprintf(stderr, "klp-early: %s: %s\n", KLP_GUARD_VAR,
+			n < 0 ? klp_errno_words((int)n) : "not a record of this version");
+		return 1;
+	}
+	for (k = 0; k < g.n; k++)
+		printf("%s sha256 %s... attempts %u\n", g.rec[k].module, g.rec[k].digest, g.rec[k].attempts);
+	return 0;
+}
+
+/* The patch a loader's status file says it inserted this boot (applied, already loaded or timeout). */
+static bool inserted_patch(const char *path, char *name, size_t len)
+{
+	char buf[2048], result[32];
+	ssize_t n = sys_read_small(path, buf, sizeof(buf));
+
+	if (n < 0 || klp_status_get(buf, (size_t)n, "result", result, sizeof(result)) < 0 ||
+	    klp_status_get(buf, (size_t)n, "patch", name, len) < 0 || !name[0])
+		return false;
+	return !strcmp(result, "applied") || !strcmp(result, "already-loaded") || !strcmp(result, "timeout");
+}
+
+/*
+ * --boot-ok: this boot got far enough, so the patches its loaders inserted
+ * (the initrd's, and the stale-initrd fallback's in <status>.initrd) did not
+ * kill it: their counts go. Patches the guard skipped stay skipped; a boot
+ * that loaded nothing proves nothing about the others.
+ */
+static int boot_ok(const char *status)
+{
+	char buf[512], name[KLP_NAME_MAX], path[256];
+	const char *files[2] = { status, path };
+	struct klp_guard g;
+	ssize_t n = sys_efivar_read(KLP_GUARD_VAR, buf, sizeof(buf));
+	unsigned gone = 0, k;
+	int r;
+
+	if (n == -ENOENT) {
+		printf("klp-early: boot-ok: the crash-loop guard has no record\n");
+		return 0;
+	}
+	if (n < 0 || klp_guard_parse(buf, (size_t)n, &g) < 0)
+		return guard_clear("its record was unreadable");
+	snprintf(path, sizeof(path), "%s.initrd", status ? status : "");
+	for (k = 0; k < 2 && status; k++)
+		if (inserted_patch(files[k], name, sizeof(name)) && klp_guard_forget(&g, name)) {
+			printf("klp-early: boot-ok: %s was inserted this boot: its count is cleared\n", name);
+			gone++;
+		}
+	if (!gone) {
+		printf("klp-early: boot-ok: no patch the guard counts was inserted this boot: record kept\n");
+		return 0;
+	}
+	if (g.n == 0)
+		return guard_clear("boot-ok");
+	r = klp_guard_format(&g, buf, sizeof(buf));
+	if (r > 0)
+		r = sys_efivar_write(KLP_GUARD_VAR, buf, (size_t)r);
+	if (r < 0) {
+		fprintf(stderr, "klp-early: cannot write %s: %s\n", KLP_GUARD_VAR, klp_errno_words(r));
+		return 1;
+	}
+	return 0;
+}
+
+static int guard_action(enum guard_action a, const char *status)
+{
+	int r = guard_open();
+
+	if (r <= 0)
+		return r == 0 ? 0 : 1;
+	if (a == GUARD_STATUS)
+		return guard_status();
+	if (a == GUARD_RESET)
+		return guard_clear("reset by hand");
+	return boot_ok(status);
+}
+
 static const char *optval(int argc, char **argv, int *i)
 {
 	if (*i + 1 >= argc) {
@@ -101,7 +227,7 @@ static const char *optval(int argc, char **argv, int *i)
 	return argv[++*i];
 }
 
-static void parse_args(int argc, char **argv, struct klp_opts *o)
+static void parse_args(int argc, char **argv, struct klp_opts *o, enum guard_action *ga)
 {
 	int i;
 
@@ -130,6 +256,12 @@ static void parse_args(int argc, char **argv, struct klp_opts *o)
 			o->has_timeout = true;
 		} else if (!strcmp(a, "--digest")) {
 			exit(print_digest(optval(argc, argv, &i)));
+		} else if (!strcmp(a, "--boot-ok")) {
+			*ga = GUARD_BOOT_OK;
+		} else if (!strcmp(a, "--guard-status")) {
+			*ga = GUARD_STATUS;
+		} else if (!strcmp(a, "--guard-reset")) {
+			*ga = GUARD_RESET;
 		} else if (!strcmp(a, "-q") || !strcmp(a, "--quiet")) {
 			o->quiet_stderr = true;
 		} else {
@@ -225,8 +357,12 @@ int main(int argc, char **argv, char **envp)
 		.start_mono_ns = sys_monotonic_ns(),
 	};
 
+	enum guard_action ga = GUARD_NONE;
+
 	if (sys_getpid() == 1)
 		shim(&o, argv, envp); /* never returns */
-	parse_args(argc, argv, &o);
+	parse_args(argc, argv, &o, &ga);
+	if (ga != GUARD_NONE)
+		return guard_action(ga, o.status);
 	return klp_result_exit_code(klp_early_work(&o));
 }

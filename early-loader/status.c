@@ -4,12 +4,14 @@
  * `klp status -v`. Format 1, key=value lines:
  *   format=1 mode= pid= kernel= patch= result= error= message=
  *   start_boottime= end_boottime= start_monotonic= end_monotonic=
+ *   guard= (the crash-loop guard's word on this boot, when it had one)
  * Times are seconds with 6 decimals since boot (CLOCK_BOOTTIME) and on
  * CLOCK_MONOTONIC. Values never contain a newline.
  */
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "klp-early.h"
 
@@ -18,6 +20,7 @@ static const char *const result_names[] = {
 	[KLP_DISABLED] = "disabled",	   [KLP_NO_MANIFEST] = "no-manifest",
 	[KLP_REFUSED] = "refused",	   [KLP_FAILED] = "failed",
 	[KLP_TIMEOUT] = "timeout",	   [KLP_UNSUPPORTED] = "unsupported",
+	[KLP_SKIPPED] = "skipped",
 };
 
 const char *klp_result_name(enum klp_result r)
@@ -40,6 +43,8 @@ int klp_result_exit_code(enum klp_result r)
 		return 4;
 	case KLP_UNSUPPORTED:
 		return 5;
+	case KLP_SKIPPED:
+		return 6;
 	case KLP_REFUSED:
 	case KLP_FAILED:
 	default:
@@ -105,5 +110,27 @@ int klp_status_format(const struct klp_status *st, char *buf, size_t len)
 	put_value(&o, "message", st->message);
 	put(&o, "start_boottime=%s\nend_boottime=%s\n", t[0], t[1]);
 	put(&o, "start_monotonic=%s\nend_monotonic=%s\n", t[2], t[3]);
+	if (st->guard)
+		put_value(&o, "guard", st->guard);
 	return o.err ? o.err : (int)o.used;
+}
+
+int klp_status_get(const char *buf, size_t len, const char *key, char *out, size_t outlen)
+{
+	size_t klen = strlen(key), i = 0;
+
+	while (i < len) {
+		const char *l = buf + i, *nl = memchr(l, '\n', len - i);
+		size_t ll = nl ? (size_t)(nl - l) : len - i;
+
+		if (ll > klen && !memcmp(l, key, klen) && l[klen] == '=') {
+			if (ll - klen - 1 >= outlen)
+				return -ENOSPC;
+			memcpy(out, l + klen + 1, ll - klen - 1);
+			out[ll - klen - 1] = '\0';
+			return 0;
+		}
+		i += ll + 1;
+	}
+	return -ENOENT;
 }

@@ -10,14 +10,17 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
 #include <sys/syscall.h>
 #include <sys/utsname.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
+#include "klp-early.h"
 #include "sys.h"
 
 int sys_uname_release(char *buf, size_t len)
@@ -333,4 +336,145 @@ void sys_hang(void)
 {
 	for (;;)
 		pause();
+}
+
+/* ---- the crash-loop guard's store: EFI variables through efivarfs ---- */
+
+#define EFI_DIR "/sys/firmware/efi"
+#define EFIVARS EFI_DIR "/efivars"
+#define EFIVARFS_MAGIC_NR 0xde5e81e4u
+/* EFI_VARIABLE_NON_VOLATILE | BOOTSERVICE_ACCESS | RUNTIME_ACCESS */
+#define EFI_VAR_ATTRS 0x7u
+/* <linux/fs.h>, which musl's headers do not carry (the argument is an int all the same) */
+#define FS_IOC_GETFLAGS_NR _IOR('f', 1, long)
+#define FS_IOC_SETFLAGS_NR _IOW('f', 2, long)
+#define FS_IMMUTABLE_FL_BIT 0x00000010
+
+static int efivars_mounted(void)
+{
+	struct statfs s;
+
+	return statfs(EFIVARS, &s) == 0 && (uint32_t)s.f_type == EFIVARFS_MAGIC_NR;
+}
+
+static int insert_efivarfs(void)
+{
+	int fd = open(KLP_EFIVARFS_KO, O_RDONLY | O_CLOEXEC);
+	int r;
+
+	if (fd < 0)
+		return -errno;
+	r = sys_finit_module(fd);
+	close(fd);
+	return r == -EEXIST ? 0 : r;
+}
+
+int sys_efivars_setup(void)
+{
+	int r;
+
+	if (access(EFI_DIR, F_OK) != 0)
+		return 0;
+	if (efivars_mounted())
+		return 1;
+	if (mount("efivarfs", EFIVARS, "efivarfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) == 0)
+		return 1;
+	if (errno != ENODEV)
+		return -errno;
+	/* a modular efivarfs: insert the copy the initrd carries, then retry */
+	r = insert_efivarfs();
+	if (r < 0)
+		return r;
+	return mount("efivarfs", EFIVARS, "efivarfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) == 0 ? 1
+												     : -errno;
+}
+
+static void efivar_path(const char *name, char *out, size_t len)
+{
+	snprintf(out, len, EFIVARS "/%s", name);
+}
+
+ssize_t sys_efivar_read(const char *name, char *buf, size_t len)
+{
+	char path[160], raw[4 + 512];
+	ssize_t n;
+	int fd;
+
+	efivar_path(name, path, sizeof(path));
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	/* efivarfs hands out attributes and data in one read */
+	do
+		n = read(fd, raw, sizeof(raw));
+	while (n < 0 && errno == EINTR);
+	if (n < 0)
+		n = -errno;
+	close(fd);
+	if (n < 0)
+		return n;
+	if (n < 4)
+		return -ENODATA;
+	if ((size_t)n - 4 > len)
+		return -E2BIG;
+	memcpy(buf, raw + 4, (size_t)n - 4);
+	return n - 4;
+}
+
+/* efivarfs marks variables it does not know as immutable; lift that to change one. */
+static int efivar_make_mutable(const char *path)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC), flags, r = 0;
+
+	if (fd < 0)
+		return -errno;
+	if (ioctl(fd, FS_IOC_GETFLAGS_NR, &flags) < 0)
+		r = -errno;
+	else if (flags & FS_IMMUTABLE_FL_BIT) {
+		flags &= ~FS_IMMUTABLE_FL_BIT;
+		if (ioctl(fd, FS_IOC_SETFLAGS_NR, &flags) < 0)
+			r = -errno;
+	}
+	close(fd);
+	return r;
+}
+
+int sys_efivar_write(const char *name, const char *data, size_t len)
+{
+	char path[160], raw[4 + 512];
+	uint32_t attrs = EFI_VAR_ATTRS;
+	ssize_t n;
+	int fd, r;
+
+	if (len > sizeof(raw) - 4)
+		return -E2BIG;
+	efivar_path(name, path, sizeof(path));
+	r = efivar_make_mutable(path);
+	if (r < 0 && r != -ENOENT)
+		return r;
+	memcpy(raw, &attrs, 4);
+	memcpy(raw + 4, data, len);
+	fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
+	if (fd < 0)
+		return -errno;
+	/* one write: attributes and the whole value (SetVariable replaces it) */
+	do
+		n = write(fd, raw, len + 4);
+	while (n < 0 && errno == EINTR);
+	r = n < 0 ? -errno : (size_t)n != len + 4 ? -EIO : 0;
+	if (close(fd) < 0 && r == 0)
+		r = -errno;
+	return r;
+}
+
+int sys_efivar_delete(const char *name)
+{
+	char path[160];
+	int r;
+
+	efivar_path(name, path, sizeof(path));
+	r = efivar_make_mutable(path);
+	if (r < 0)
+		return r;
+	return unlink(path) < 0 ? -errno : 0;
 }

@@ -29,6 +29,18 @@ uint64_t sys_boottime_ns(void);
 uint64_t sys_monotonic_ns(void);
 void sys_sleep_ms(unsigned ms);
 
+/*
+ * The crash-loop guard's store: EFI variables (efivarfs). setup returns 1
+ * when booted via UEFI with efivarfs mounted (it mounts it, inserting
+ * KLP_EFIVARFS_KO first if the kernel does not know the filesystem), 0 when
+ * not booted via UEFI. read returns the data bytes (without the attributes),
+ * -ENOENT when the variable does not exist.
+ */
+int sys_efivars_setup(void);
+ssize_t sys_efivar_read(const char *name, char *buf, size_t len);
+int sys_efivar_write(const char *name, const char *data, size_t len);
+int sys_efivar_delete(const char *name);
+
 /* Shim mode (PID 1) helpers. */
 long sys_getpid(void);
 void sys_early_mounts(void);

@@ -154,9 +154,12 @@ ssize_t sys_read_small(const char *path, char *buf, size_t len)
 
 int sys_exists(const char *path)
 {
+	struct fake_file *f;
+
 	if (!strcmp(path, KLP_SYSFS))
 		return fake.livepatch_sysfs ? 1 : 0;
-	return find(path) ? 1 : 0;
+	f = find(path);
+	return f && f->err != ENOENT ? 1 : 0;
 }
 
 int sys_open_ro(const char *path)
@@ -236,6 +239,7 @@ int sys_finit_module(int fd)
 	if (!fd_get(fd))
 		return -EBADF;
 	fake.finit_calls++;
+	fake.guard_var_before_finit = fake.efivar_present;
 	if (fake.finit_ret == 0 || fake.finit_ret == -EEXIST)
 		fake.patch_in_sysfs = true;
 	return fake.finit_ret;
@@ -305,4 +309,55 @@ int sys_exec(const char *path, char *const argv[], char *const envp[])
 void sys_hang(void)
 {
 	abort();
+}
+
+void fake_set_efivar(const char *text)
+{
+	fake.efi = true;
+	fake.efivar_present = true;
+	fake.efivar_len = strlen(text);
+	memcpy(fake.efivar, text, fake.efivar_len);
+}
+
+int sys_efivars_setup(void)
+{
+	if (fake.efi_setup_ret)
+		return fake.efi_setup_ret;
+	return fake.efi ? 1 : 0;
+}
+
+ssize_t sys_efivar_read(const char *name, char *buf, size_t len)
+{
+	if (strcmp(name, KLP_GUARD_VAR))
+		return -ENOENT;
+	if (fake.efivar_read_ret)
+		return fake.efivar_read_ret;
+	if (!fake.efivar_present)
+		return -ENOENT;
+	if (fake.efivar_len > len)
+		return -E2BIG;
+	memcpy(buf, fake.efivar, fake.efivar_len);
+	return (ssize_t)fake.efivar_len;
+}
+
+int sys_efivar_write(const char *name, const char *data, size_t len)
+{
+	if (strcmp(name, KLP_GUARD_VAR) || len > sizeof(fake.efivar))
+		return -EINVAL;
+	if (fake.efivar_write_ret)
+		return fake.efivar_write_ret;
+	memcpy(fake.efivar, data, len);
+	fake.efivar_len = len;
+	fake.efivar_present = true;
+	fake.efivar_writes++;
+	return 0;
+}
+
+int sys_efivar_delete(const char *name)
+{
+	if (strcmp(name, KLP_GUARD_VAR) || !fake.efivar_present)
+		return -ENOENT;
+	fake.efivar_present = false;
+	fake.efivar_deletes++;
+	return 0;
 }

@@ -44,6 +44,16 @@ struct fake_state {
 	int write_ret;         /* sys_write_atomic result to return */
 	unsigned slept_ms;
 	int open_fds;          /* opened and not yet closed */
+	/* the crash-loop guard's EFI variable */
+	bool efi;              /* booted via UEFI */
+	int efi_setup_ret;     /* when set: what sys_efivars_setup returns */
+	bool efivar_present;
+	char efivar[512];
+	size_t efivar_len;
+	int efivar_read_ret;   /* when set: what sys_efivar_read returns */
+	int efivar_write_ret;  /* when set: what sys_efivar_write returns */
+	int efivar_writes, efivar_deletes;
+	bool guard_var_before_finit; /* the variable existed when finit_module ran */
 };
 
 extern struct fake_state fake;
@@ -51,6 +61,8 @@ extern struct fake_state fake;
 void fake_reset(void);
 void fake_add_file(const char *path, const void *data, size_t len);
 void fake_add_error(const char *path, int err);
+/* Sets the guard's EFI variable (booted via UEFI). */
+void fake_set_efivar(const char *text);
 /* Index of the first kmsg line containing needle, or -1. */
 int fake_kmsg_find(const char *needle);
 /* Value of key in the last status written, or NULL. Static buffer. */

@@ -26,7 +26,7 @@ static void parse_n(const char *s, size_t len)
 	assert_non_null(buf);
 	memcpy(buf, s, len);
 	memset(&c, 0x5a, sizeof(c)); /* the parser must set every field */
-	c.disabled = true, c.debug = true, c.timeout_invalid = true;
+	c.disabled = true, c.debug = true, c.timeout_invalid = true, c.guard_invalid = true;
 	klp_cmdline_parse(buf, len, &c);
 	free(buf);
 }
@@ -39,9 +39,10 @@ static void parse(const char *s)
 static void assert_defaults(const char *s)
 {
 	parse(s);
-	if (c.disabled || c.debug || c.timeout_ms != KLP_TIMEOUT_DEFAULT_MS || c.timeout_invalid)
-		fail_msg("'%s': disabled=%d debug=%d timeout_ms=%u invalid=%d, want defaults", s,
-			 c.disabled, c.debug, c.timeout_ms, c.timeout_invalid);
+	if (c.disabled || c.debug || c.timeout_ms != KLP_TIMEOUT_DEFAULT_MS || c.timeout_invalid ||
+	    c.guard != KLP_GUARD_DEFAULT || c.guard_invalid)
+		fail_msg("'%s': disabled=%d debug=%d timeout_ms=%u invalid=%d guard=%u invalid=%d, want defaults",
+			 s, c.disabled, c.debug, c.timeout_ms, c.timeout_invalid, c.guard, c.guard_invalid);
 }
 
 static void assert_disabled(const char *s, bool want)
@@ -57,6 +58,33 @@ static void assert_timeout(const char *s, unsigned ms, bool invalid)
 	if (c.timeout_ms != ms || c.timeout_invalid != invalid)
 		fail_msg("'%s': timeout_ms=%u invalid=%d, want %u invalid=%d", s, c.timeout_ms,
 			 c.timeout_invalid, ms, invalid);
+}
+
+static void assert_guard(const char *s, unsigned want, bool invalid)
+{
+	parse(s);
+	if (c.guard != want || c.guard_invalid != invalid)
+		fail_msg("'%s': guard=%u invalid=%d, want %u invalid=%d", s, c.guard, c.guard_invalid, want,
+			 invalid);
+}
+
+static void test_guard(void **state)
+{
+	(void)state;
+	assert_guard("quiet", KLP_GUARD_DEFAULT, false);
+	assert_guard("rd.klp.guard=0", 0, false);
+	assert_guard("rd.klp.guard=1", 1, false);
+	assert_guard("rd.klp.guard=99", 99, false);
+	assert_guard("rd.klp.guard=\"2\"", 2, false);
+	assert_guard("rd.klp.guard=100", KLP_GUARD_DEFAULT, true);
+	assert_guard("rd.klp.guard=", KLP_GUARD_DEFAULT, true);
+	assert_guard("rd.klp.guard", KLP_GUARD_DEFAULT, true);
+	assert_guard("rd.klp.guard=-1", KLP_GUARD_DEFAULT, true);
+	assert_guard("rd.klp.guard=off", KLP_GUARD_DEFAULT, true);
+	/* the last occurrence wins, a good one clears an earlier bad one */
+	assert_guard("rd.klp.guard=x rd.klp.guard=4", 4, false);
+	assert_guard("rd.klp.guard=4 rd.klp.guard=x", KLP_GUARD_DEFAULT, true);
+	assert_guard("rd.klp.guardian=1 xrd.klp.guard=1", KLP_GUARD_DEFAULT, false);
 }
 
 static void test_defaults(void **state)
@@ -346,6 +374,7 @@ int main(void)
 		cmocka_unit_test(test_whitespace_separators),
 		cmocka_unit_test(test_length_bounded),
 		cmocka_unit_test(test_stops_at_nul),
+		cmocka_unit_test(test_guard),
 		cmocka_unit_test(test_random_input),
 	};
 

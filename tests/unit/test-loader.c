@@ -96,6 +96,7 @@ static int setup(void **state)
 	put_manifest(NULL, 0, NULL);
 	fake_add_file(PATCH, module, sizeof(module));
 	fake_add_file("/proc/cmdline", "BOOT_IMAGE=/vmlinuz root=/dev/vda quiet\n", 40);
+	fake_add_file(KLP_GUARD_FLAG, "on\n", 3);
 	return 0;
 }
 
@@ -467,6 +468,181 @@ static void patch_path_relative_manifest(void **state)
 	assert_int_equal(klp_early_work(&o), KLP_APPLIED);
 }
 
+
+/* ---- the crash-loop guard ---- */
+
+static const char *module_digest16(void)
+{
+	static char hex[65];
+
+	digest_of(module, sizeof(module), hex);
+	hex[16] = '\0';
+	return hex;
+}
+
+static void guard_unavailable_without_uefi(void **state)
+{
+	(void)state;
+	assert_int_equal(run(), KLP_APPLIED);
+	assert_int_equal(fake.efivar_writes, 0);
+	assert_status("guard", "unavailable: not booted via UEFI");
+	assert_one_line("applied");
+}
+
+static void guard_off_without_boot_ok_mark(void **state)
+{
+	(void)state;
+	fake_add_error(KLP_GUARD_FLAG, ENOENT);
+	fake_set_efivar("1 klp_demo_v1 0000000000000000 3\n");
+	assert_int_equal(run(), KLP_APPLIED);
+	assert_int_equal(fake.efivar_writes, 0);
+	assert_status("guard", "off (no boot-ok mark on this system: " KLP_GUARD_FLAG " absent)");
+}
+
+static void guard_counts_before_insert(void **state)
+{
+	char want[128];
+
+	(void)state;
+	fake.efi = true;
+	assert_int_equal(run(), KLP_APPLIED);
+	assert_int_equal(fake.efivar_writes, 1);
+	/* the attempt is on record before the kernel sees the patch */
+	assert_true(fake.guard_var_before_finit);
+	snprintf(want, sizeof(want), "1 klp_demo_v1 %s 1\n", module_digest16());
+	assert_int_equal(fake.efivar_len, strlen(want));
+	assert_memory_equal(fake.efivar, want, fake.efivar_len);
+	assert_status("guard", "attempt 1 of 3");
+	assert_status("result", "applied");
+	assert_one_line("applied");
+}
+
+static void guard_counts_up_then_skips(void **state)
+{
+	char rec[128];
+
+	(void)state;
+	snprintf(rec, sizeof(rec), "1 klp_demo_v1 %s 2\n", module_digest16());
+	fake_set_efivar(rec);
+	assert_int_equal(run(), KLP_APPLIED);
+	assert_status("guard", "attempt 3 of 3");
+	assert_true(strstr(fake.efivar, " 3\n") != NULL);
+
+	/* the boot died again before boot-ok: the next one skips the patch */
+	setup(state);
+	snprintf(rec, sizeof(rec), "1 klp_demo_v1 %s 3\n", module_digest16());
+	fake_set_efivar(rec);
+	assert_int_equal(run(), KLP_SKIPPED);
+	assert_int_equal(fake.finit_calls, 0);
+	assert_int_equal(fake.open_fds, 0);
+	assert_int_equal(fake.efivar_writes, 0);
+	assert_memory_equal(fake.efivar, rec, strlen(rec));
+	assert_one_line("klp_demo_v1: skipped by the crash-loop guard: the last 3 boots that inserted this patch");
+	assert_int_equal(fake.kmsg_level[0], LOG_WARNING);
+	assert_status("result", "skipped");
+	assert_status("guard", "skipped after 3 attempts");
+	assert_int_equal(klp_result_exit_code(KLP_SKIPPED), 6);
+}
+
+static void guard_limit_from_cmdline(void **state)
+{
+	char rec[128];
+
+	(void)state;
+	snprintf(rec, sizeof(rec), "1 klp_demo_v1 %s 1\n", module_digest16());
+	fake_set_efivar(rec);
+	fake_add_file("/proc/cmdline", "rd.klp.guard=1", 14);
+	assert_int_equal(run(), KLP_SKIPPED);
+
+	setup(state);
+	fake_set_efivar(rec);
+	fake_add_file("/proc/cmdline", "rd.klp.guard=5", 14);
+	assert_int_equal(run(), KLP_APPLIED);
+	assert_status("guard", "attempt 2 of 5");
+}
+
+static void guard_off_writes_nothing(void **state)
+{
+	char rec[128];
+
+	(void)state;
+	snprintf(rec, sizeof(rec), "1 klp_demo_v1 %s 9\n", module_digest16());
+	fake_set_efivar(rec);
+	fake_add_file("/proc/cmdline", "rd.klp.guard=0", 14);
+	assert_int_equal(run(), KLP_APPLIED);
+	assert_int_equal(fake.efivar_writes, 0);
+	assert_status("guard", "off (rd.klp.guard=0)");
+}
+
+static void guard_other_patch_counts_anew(void **state)
+{
+	(void)state;
+	fake_set_efivar("1 klp_demo_v1 0000000000000000 3\n");
+	assert_int_equal(run(), KLP_APPLIED);
+	assert_status("guard", "attempt 1 of 3");
+	/* the other build's count is kept: it is still skipped if it comes back */
+	assert_true(strncmp(fake.efivar, "1 klp_demo_v1 0000000000000000 3\n1 klp_demo_v1 ", 47) == 0);
+}
+
+static void guard_unreadable_record_counts_anew(void **state)
+{
+	(void)state;
+	fake_set_efivar("garbage");
+	assert_int_equal(run(), KLP_APPLIED);
+	assert_true(fake_kmsg_find("crash-loop guard: record " KLP_GUARD_VAR ": unreadable; counting anew") >= 0);
+	assert_status("guard", "attempt 1 of 3");
+
+	setup(state);
+	fake.efi = true;
+	fake.efivar_read_ret = -EIO;
+	assert_int_equal(run(), KLP_APPLIED);
+	assert_true(fake_kmsg_find("input/output error; counting anew") >= 0);
+}
+
+static void guard_write_failure_still_loads(void **state)
+{
+	(void)state;
+	fake.efi = true;
+	fake.efivar_write_ret = -ENOSPC;
+	assert_int_equal(run(), KLP_APPLIED);
+	assert_int_equal(fake.finit_calls, 1);
+	assert_true(fake_kmsg_find("crash-loop guard: cannot count attempt 1 of 3: no space left (ENOSPC); "
+				   "loading it anyway") >= 0);
+	assert_true(fake_kmsg_find("klp_demo_v1: applied") >= 0);
+}
+
+static void guard_mount_failure_still_loads(void **state)
+{
+	(void)state;
+	fake.efi = true;
+	fake.efi_setup_ret = -ENOENT;
+	assert_int_equal(run(), KLP_APPLIED);
+	assert_true(fake_kmsg_find("crash-loop guard: unavailable: cannot mount efivarfs") >= 0);
+	assert_int_equal(fake.efivar_writes, 0);
+}
+
+static void guard_bad_cmdline_warns_and_uses_default(void **state)
+{
+	char rec[128];
+
+	(void)state;
+	snprintf(rec, sizeof(rec), "1 klp_demo_v1 %s 3\n", module_digest16());
+	fake_set_efivar(rec);
+	fake_add_file("/proc/cmdline", "rd.klp.guard=many", 17);
+	assert_int_equal(run(), KLP_SKIPPED);
+	assert_true(fake_kmsg_find("rd.klp.guard= is not a number of attempts") >= 0);
+}
+
+static void guard_not_reached_for_a_refused_patch(void **state)
+{
+	(void)state;
+	fake.efi = true;
+	module[100] ^= 1;
+	fake_add_file(PATCH, module, sizeof(module));
+	assert_int_equal(run(), KLP_REFUSED);
+	assert_int_equal(fake.efivar_writes, 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -499,6 +675,18 @@ int main(void)
 		cmocka_unit_test_setup(no_status_file_when_not_asked, setup),
 		cmocka_unit_test_setup(debug_adds_step_lines, setup),
 		cmocka_unit_test_setup(patch_path_relative_manifest, setup),
+		cmocka_unit_test_setup(guard_unavailable_without_uefi, setup),
+		cmocka_unit_test_setup(guard_off_without_boot_ok_mark, setup),
+		cmocka_unit_test_setup(guard_counts_before_insert, setup),
+		cmocka_unit_test_setup(guard_counts_up_then_skips, setup),
+		cmocka_unit_test_setup(guard_limit_from_cmdline, setup),
+		cmocka_unit_test_setup(guard_off_writes_nothing, setup),
+		cmocka_unit_test_setup(guard_other_patch_counts_anew, setup),
+		cmocka_unit_test_setup(guard_unreadable_record_counts_anew, setup),
+		cmocka_unit_test_setup(guard_write_failure_still_loads, setup),
+		cmocka_unit_test_setup(guard_mount_failure_still_loads, setup),
+		cmocka_unit_test_setup(guard_bad_cmdline_warns_and_uses_default, setup),
+		cmocka_unit_test_setup(guard_not_reached_for_a_refused_patch, setup),
 	};
 
 	return cmocka_run_group_tests_name("klp-early loader", tests, NULL, NULL);
