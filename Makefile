@@ -73,7 +73,9 @@ all: loader tool
 help:
 	@echo "make [all]      build klp-early ($(LOADER))"
 	@echo "make kmod       build the test livepatch modules (kmod/) into $(B)/kmod"
-	@echo "make check      install deps, run unit tests (plain + ASan/UBSan), shellcheck, QEMU boots"
+	@echo "make check      install deps, run unit tests (plain + ASan/UBSan), klp under valgrind, shellcheck,"
+	@echo "                lint, cross-check, QEMU boots and the lifecycle in a Debian guest (~40 min)"
+	@echo "make lifecycle  only the whole story in a debootstrapped Debian guest (15-20 min)"
 	@echo "make cross-check  s390x and ppc64le: build loader, klp and unit tests, run them under qemu-user"
 	@echo "make CROSS_COMPILE=s390x-linux-gnu-  (or powerpc64le-linux-gnu-) build into build/<arch>"
 	@echo "make lint       clang-tidy and cppcheck on all C code, warnings are errors (in check)"
@@ -170,6 +172,14 @@ $(PRELOAD): $(wildcard tests/klp/preload.c)
 klp-golden: tool $(PRELOAD)
 	$(Q)tests/klp/run-golden
 
+# the golden cases once more with klp under valgrind memcheck: any error or leak fails the case
+VALGRIND := valgrind --quiet --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite,indirect \
+	--show-leak-kinds=definite,indirect
+.PHONY: klp-valgrind
+klp-valgrind: tool $(PRELOAD)
+	$(q) VALGRIND "klp (golden cases)"
+	$(Q)KLP_WRAPPER="$(VALGRIND)" GOLDEN_TIMEOUT=120 tests/klp/run-golden
+
 # ---- cross targets: build/<arch>, unit tests under qemu-user (called directly: no binfmt needed) ----
 # `make cross-check`: tools/deps --cross, then per target the loader, klp and the unit tests (no
 # ASan), run by tests/run-cross under qemu-<arch>-static.
@@ -219,12 +229,14 @@ boot-tests: loader tool kmod
 
 check: deps
 	$(Q)$(MAKE) --no-print-directory all kmod
-	$(Q)$(MAKE) --no-print-directory unit unit-asan klp-golden shellcheck lint fuzz-regress
+	$(Q)$(MAKE) --no-print-directory unit unit-asan klp-golden klp-valgrind shellcheck lint fuzz-regress
 	$(Q)$(MAKE) --no-print-directory cross-check
 	$(Q)$(MAKE) --no-print-directory integration-tests
 
 # Every shell/QEMU suite, one grand total at the end.
-INTEGRATION_SUITES := tests/klp/test-regenerate tests/hooks/test-dpkg tests/hooks/test-rpm $(BOOT_SUITES)
+# qemu/lifecycle last: the longest (15-20 min), the whole story in a Debian guest
+INTEGRATION_SUITES := tests/klp/test-regenerate tests/hooks/test-dpkg tests/hooks/test-rpm $(BOOT_SUITES) \
+	qemu/lifecycle
 integration-tests: loader tool kmod
 	$(Q)tests/run-suites $(INTEGRATION_SUITES)
 
