@@ -78,6 +78,7 @@ help:
 	@echo "make lifecycle  only the whole story in a debootstrapped Debian guest (15-20 min)"
 	@echo "make cross-check  s390x and ppc64le: build loader, klp and unit tests, run them under qemu-user"
 	@echo "make CROSS_COMPILE=s390x-linux-gnu-  (or powerpc64le-linux-gnu-) build into build/<arch>"
+	@echo "make arch-boot-tests  boot the s390x and ppc64le loaders under Debian's kernels in QEMU (in check)"
 	@echo "make lint       clang-tidy and cppcheck on all C code, warnings are errors (in check)"
 	@echo "make fuzz       libFuzzer targets, FUZZ_SECONDS=30 each; fuzz-regress replays the corpora (in check)"
 	@echo "make demo       boot the demo VM: a patch applied before userspace, with its timeline"
@@ -233,11 +234,22 @@ check: deps
 	$(Q)$(MAKE) --no-print-directory cross-check
 	$(Q)$(MAKE) --no-print-directory integration-tests
 
+# The cross-built loaders as /init under Debian's own s390x and ppc64el kernels (no livepatch
+# support there), booted by qemu/test-arch; tools/deps --arch-kernels fetches kernels and busybox.
+.PHONY: arch-loaders arch-boot-tests
+arch-loaders:
+	$(Q)tools/deps --cross
+	$(Q)tools/deps --arch-kernels
+	$(Q)for t in $(CROSS_TARGETS); do $(MAKE) --no-print-directory CROSS_COMPILE=$$t loader || exit 1; done
+
+arch-boot-tests: arch-loaders
+	$(Q)tests/run-suites qemu/test-arch
+
 # Every shell/QEMU suite, one grand total at the end.
 # qemu/lifecycle last: the longest (15-20 min), the whole story in a Debian guest
 INTEGRATION_SUITES := tests/klp/test-regenerate tests/hooks/test-dpkg tests/hooks/test-rpm $(BOOT_SUITES) \
-	qemu/lifecycle
-integration-tests: loader tool kmod
+	qemu/test-arch qemu/lifecycle
+integration-tests: loader tool kmod arch-loaders
 	$(Q)tests/run-suites $(INTEGRATION_SUITES)
 
 bench: deps
