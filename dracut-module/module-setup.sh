@@ -145,10 +145,16 @@ klp_install_efivarfs() {
 		dwarning "55klp: cannot decompress $_ko: the crash-loop guard will not be available"
 }
 
-# Is klp-boot-ok.service enabled on the root the initrd is for?
+# Is klp-boot-ok.service enabled (and not masked) on the root the initrd is for?
+# `make install` ships it enabled by a vendor link, which systemctl is-enabled
+# does not report, so the links are looked at directly.
 klp_boot_ok_enabled() {
-	for _d in /etc/systemd/system /usr/lib/systemd/system /lib/systemd/system; do
-		[ -e "${dracutsysrootdir-}$_d/multi-user.target.wants/klp-boot-ok.service" ] && return 0
+	_r=${dracutsysrootdir-}
+	for _d in /etc/systemd/system /run/systemd/system; do
+		[ "$(readlink "$_r$_d/klp-boot-ok.service" 2>/dev/null)" = /dev/null ] && return 1
+	done
+	for _d in /etc/systemd/system /usr/local/lib/systemd/system /usr/lib/systemd/system /lib/systemd/system; do
+		[ -e "$_r$_d/multi-user.target.wants/klp-boot-ok.service" ] && return 0
 	done
 	return 1
 }

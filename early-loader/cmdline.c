@@ -6,6 +6,7 @@
  *   rd.klp.debug            one kmsg line per step
  *   rd.klp.guard=N          crash-loop guard: skip a patch after N boots that
  *                           inserted it died before boot-ok (default 3, 0 = off)
+ *   elfcorehdr=             (the kernel's) a kdump capture kernel: no guard count
  * The last occurrence wins, as with dracut's getarg. Quoting follows the
  * kernel: a double-quoted word may hold spaces. No option takes a path.
  */
@@ -105,6 +106,8 @@ static void apply_word(const char *w, size_t n, struct klp_cmdline *c)
 			c->timeout_ms = KLP_TIMEOUT_DEFAULT_MS;
 			c->timeout_invalid = true;
 		}
+	} else if (val_is(w, klen, "elfcorehdr")) {
+		c->kdump = true;
 	} else if (val_is(w, klen, "rd.klp.guard")) {
 		unsigned g;
 		if (v && parse_guard(v, vlen, &g) == 0) {
@@ -127,6 +130,7 @@ void klp_cmdline_parse(const char *buf, size_t len, struct klp_cmdline *c)
 	c->timeout_invalid = false;
 	c->guard = KLP_GUARD_DEFAULT;
 	c->guard_invalid = false;
+	c->kdump = false;
 	while (i < len && buf[i]) {
 		size_t start;
 		bool quoted = false;

@@ -9,9 +9,12 @@
  * attempts for the patch about to be inserted (same module and sha256), the
  * loader skips the patch and keeps the record, so the patch stays skipped
  * until an admin resets the guard; a different patch gets its own count.
- * One line per patch (a boot may insert two: the initrd's and, when the
- * initrd is stale, the fallback's), at most KLP_GUARD_RECS lines:
- *   "1 <module> <first 16 hex digits of the sha256> <attempts>\n"
+ * Each line also names the boot that counted it last (the first 8 hex digits
+ * of the kernel's random boot_id), so that boot-ok forgets exactly what its
+ * own boot counted, whatever became of the insert. One line per patch (a
+ * boot may count two: the initrd's and, when the initrd is stale, the
+ * fallback's), at most KLP_GUARD_RECS lines:
+ *   "1 <module> <first 16 hex digits of the sha256> <attempts> <boot tag>\n"
  */
 #include <errno.h>
 #include <stdio.h>
@@ -37,11 +40,11 @@ static int parse_uint(const char *s, size_t n, unsigned max, unsigned *out)
 	return 0;
 }
 
-static bool is_hex16(const char *s, size_t n)
+static bool is_hex(const char *s, size_t n, size_t want)
 {
 	size_t i;
 
-	if (n != KLP_GUARD_DIGEST_LEN)
+	if (n != want)
 		return false;
 	for (i = 0; i < n; i++)
 		if (!((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'f')))
@@ -49,30 +52,35 @@ static bool is_hex16(const char *s, size_t n)
 	return true;
 }
 
-/* Parses one line (without its newline): exactly 4 space-separated words. */
+#define WORDS 5
+
+/* Parses one line (without its newline): exactly WORDS space-separated words. */
 static int parse_line(const char *l, size_t len, struct klp_guard_rec *r)
 {
-	const char *w[4];
-	size_t wl[4], i = 0, k;
+	const char *w[WORDS];
+	size_t wl[WORDS], i = 0, k;
 
-	for (k = 0; k < 4; k++) {
+	for (k = 0; k < WORDS; k++) {
 		w[k] = l + i;
 		while (i < len && l[i] != ' ' && l[i] != '\0')
 			i++;
 		wl[k] = (size_t)(l + i - w[k]);
-		if (wl[k] == 0 || (k < 3 && (i >= len || l[i] != ' ')))
+		if (wl[k] == 0 || (k < WORDS - 1 && (i >= len || l[i] != ' ')))
 			return -EINVAL;
-		if (k < 3)
+		if (k < WORDS - 1)
 			i++;
 	}
 	if (i != len || wl[0] != 1 || w[0][0] != '1' || wl[1] >= sizeof(r->module))
 		return -EINVAL;
 	memcpy(r->module, w[1], wl[1]);
 	r->module[wl[1]] = '\0';
-	if (!klp_module_name_valid(r->module) || !is_hex16(w[2], wl[2]))
+	if (!klp_module_name_valid(r->module) || !is_hex(w[2], wl[2], KLP_GUARD_DIGEST_LEN) ||
+	    !is_hex(w[4], wl[4], KLP_GUARD_BOOT_LEN))
 		return -EINVAL;
 	memcpy(r->digest, w[2], wl[2]);
 	r->digest[wl[2]] = '\0';
+	memcpy(r->boot, w[4], wl[4]);
+	r->boot[wl[4]] = '\0';
 	return parse_uint(w[3], wl[3], KLP_GUARD_ATTEMPTS_MAX, &r->attempts);
 }
 
@@ -106,7 +114,8 @@ int klp_guard_format(const struct klp_guard *g, char *buf, size_t len)
 	buf[0] = '\0';
 	for (k = 0; k < g->n; k++) {
 		const struct klp_guard_rec *r = &g->rec[k];
-		int n = snprintf(buf + used, len - used, "1 %s %s %u\n", r->module, r->digest, r->attempts);
+		int n = snprintf(buf + used, len - used, "1 %s %s %u %s\n", r->module, r->digest, r->attempts,
+				 r->boot);
 
 		if (n < 0 || (size_t)n >= len - used)
 			return -ENOSPC;
@@ -115,8 +124,8 @@ int klp_guard_format(const struct klp_guard *g, char *buf, size_t len)
 	return (int)used;
 }
 
-bool klp_guard_decide(struct klp_guard *g, const char *module, const char *sha256, unsigned limit,
-		      unsigned *attempts)
+bool klp_guard_decide(struct klp_guard *g, const char *module, const char *sha256, const char *boot,
+		      unsigned limit, unsigned *attempts)
 {
 	struct klp_guard_rec *r = NULL;
 	unsigned k;
@@ -141,16 +150,17 @@ bool klp_guard_decide(struct klp_guard *g, const char *module, const char *sha25
 	}
 	if (r->attempts < KLP_GUARD_ATTEMPTS_MAX)
 		r->attempts++;
+	snprintf(r->boot, sizeof(r->boot), "%s", boot);
 	*attempts = r->attempts;
 	return false;
 }
 
-unsigned klp_guard_forget(struct klp_guard *g, const char *module)
+unsigned klp_guard_forget_boot(struct klp_guard *g, const char *boot)
 {
 	unsigned k = 0, gone = 0;
 
 	while (k < g->n) {
-		if (strcmp(g->rec[k].module, module)) {
+		if (strcmp(g->rec[k].boot, boot)) {
 			k++;
 			continue;
 		}
@@ -159,4 +169,17 @@ unsigned klp_guard_forget(struct klp_guard *g, const char *module)
 		gone++;
 	}
 	return gone;
+}
+
+int klp_guard_boot_tag(const char *boot_id, size_t len, char tag[KLP_GUARD_BOOT_LEN + 1])
+{
+	size_t i;
+
+	/* /proc/sys/kernel/random/boot_id: "xxxxxxxx-xxxx-...\n", lower-case hex */
+	if (len < KLP_GUARD_BOOT_LEN || !is_hex(boot_id, KLP_GUARD_BOOT_LEN, KLP_GUARD_BOOT_LEN))
+		return -EINVAL;
+	for (i = 0; i < KLP_GUARD_BOOT_LEN; i++)
+		tag[i] = boot_id[i];
+	tag[KLP_GUARD_BOOT_LEN] = '\0';
+	return 0;
 }

@@ -30,6 +30,8 @@
 #define KLP_GUARD_DIGEST_LEN 16
 /* efivarfs name of the guard's record: <name>-<vendor GUID of klp-initrd> */
 #define KLP_GUARD_VAR "KlpEarlyGuard-6f1c4e2a-93b5-4d7e-a0c8-5e2b7d94f31c"
+/* EFI_VARIABLE_NON_VOLATILE | BOOTSERVICE_ACCESS | RUNTIME_ACCESS: the only record accepted */
+#define KLP_EFI_ATTRS 0x7u
 /* present when the system marks good boots (klp-early --boot-ok): the guard is on */
 #define KLP_GUARD_FLAG KLP_DIR "/guard"
 /* efivarfs.ko, embedded by the dracut module when the kernel has it as a module */
@@ -74,33 +76,38 @@ struct klp_cmdline {
 	bool timeout_invalid; /* rd.klp.timeout= had a bad value (default kept) */
 	unsigned guard;       /* rd.klp.guard=N attempts, 0 = off (default 3) */
 	bool guard_invalid;   /* rd.klp.guard= had a bad value (default kept) */
+	bool kdump;           /* elfcorehdr= is there: a kdump capture kernel */
 };
 void klp_cmdline_parse(const char *buf, size_t len, struct klp_cmdline *c);
 
 /* ---- guard.c ---- */
 #define KLP_GUARD_RECS 4
+#define KLP_GUARD_BOOT_LEN 8
 struct klp_guard_rec {
 	char module[KLP_NAME_MAX];
 	char digest[KLP_GUARD_DIGEST_LEN + 1]; /* first 16 hex digits of the sha256 */
 	unsigned attempts;                      /* boots that inserted it without a boot-ok since */
+	char boot[KLP_GUARD_BOOT_LEN + 1];      /* the boot that counted it last (boot_id prefix) */
 };
 struct klp_guard {
 	struct klp_guard_rec rec[KLP_GUARD_RECS];
 	unsigned n;
 };
-/* Lines of "1 <module> <digest> <attempts>\n"; -EINVAL/-ERANGE on anything else. */
+/* Lines of "1 <module> <digest> <attempts> <boot>\n"; -EINVAL/-ERANGE on anything else. */
 int klp_guard_parse(const char *buf, size_t len, struct klp_guard *g);
 int klp_guard_format(const struct klp_guard *g, char *buf, size_t len); /* length or -ENOSPC */
 /*
  * Returns true when the patch must be skipped: g counts `limit` or more
- * attempts for it (g unchanged). Otherwise counts this attempt in g (a new
- * line for a new patch, forgetting the oldest when full). *attempts: the
- * patch's count.
+ * attempts for it (g unchanged). Otherwise counts this attempt in g, tagged
+ * with boot (a new line for a new patch, forgetting the oldest when full).
+ * *attempts: the patch's count.
  */
-bool klp_guard_decide(struct klp_guard *g, const char *module, const char *sha256, unsigned limit,
-		      unsigned *attempts);
-/* Drops the lines of module (any build); returns how many. */
-unsigned klp_guard_forget(struct klp_guard *g, const char *module);
+bool klp_guard_decide(struct klp_guard *g, const char *module, const char *sha256, const char *boot,
+		      unsigned limit, unsigned *attempts);
+/* boot-ok: drops the lines counted by boot; returns how many. */
+unsigned klp_guard_forget_boot(struct klp_guard *g, const char *boot);
+/* The boot tag (first 8 hex digits) of /proc/sys/kernel/random/boot_id's content. */
+int klp_guard_boot_tag(const char *boot_id, size_t len, char tag[KLP_GUARD_BOOT_LEN + 1]);
 
 /* ---- errmap.c ---- */
 const char *klp_errno_name(int err);   /* "EKEYREJECTED"; "E<n>" if unknown */
@@ -138,8 +145,6 @@ const char *klp_result_name(enum klp_result r);
 int klp_result_exit_code(enum klp_result r);
 /* Formats the status file; returns length or -ENOSPC if buf is too small. */
 int klp_status_format(const struct klp_status *st, char *buf, size_t len);
-/* Value of key in a status file held in buf: 0, -ENOENT, or -ENOSPC when out is too small. */
-int klp_status_get(const char *buf, size_t len, const char *key, char *out, size_t outlen);
 /* Seconds with 6 decimals, "0.081234". */
 void klp_fmt_seconds(uint64_t ns, char out[24]);
 

@@ -88,10 +88,10 @@ report(struct ctx *c, enum klp_result r, int err, const char *fmt, ...)
 		snprintf(line, sizeof(line), "klp-early: %s: %s", c->m.module, c->msg);
 	else
 		snprintf(line, sizeof(line), "klp-early: %s", c->msg);
-	sys_kmsg(r == KLP_APPLIED || r == KLP_ALREADY_LOADED || r == KLP_DISABLED ||
-				 r == KLP_NO_MANIFEST
+	sys_kmsg(r == KLP_APPLIED || r == KLP_ALREADY_LOADED || r == KLP_DISABLED || r == KLP_NO_MANIFEST
 			 ? LOG_NOTICE
-			 : LOG_WARNING,
+		 : r == KLP_SKIPPED ? LOG_ERR /* a machine left unpatched on purpose: say it loudly */
+				    : LOG_WARNING,
 		 line);
 	if (!c->o->quiet_stderr)
 		sys_stderr(line);
@@ -263,22 +263,43 @@ static void guard_note(struct ctx *c, int level, const char *fmt, ...)
 	}
 }
 
-/* Reads the guard's record; a missing or unreadable one starts a new count. */
+/*
+ * Reads the guard's record; a missing or unreadable one starts a new count.
+ * Only a plain non-volatile variable is taken: one with other attributes
+ * (an authenticated one, that the OS could never rewrite or delete) must not
+ * keep a patch skipped for good.
+ */
 static void guard_read(struct klp_guard *g)
 {
-	char buf[512];
-	ssize_t n = sys_efivar_read(KLP_GUARD_VAR, buf, sizeof(buf));
+	char buf[512], line[200];
+	uint32_t attrs = 0;
+	ssize_t n = sys_efivar_read(KLP_GUARD_VAR, buf, sizeof(buf), &attrs);
 
 	g->n = 0;
 	if (n == -ENOENT)
 		return;
-	if (n < 0 || klp_guard_parse(buf, (size_t)n, g) < 0) {
-		char line[160];
+	if (n >= 0 && attrs != KLP_EFI_ATTRS)
+		snprintf(line, sizeof(line),
+			 "klp-early: crash-loop guard: record %s has attributes 0x%x, not 0x%x: ignored; counting anew",
+			 KLP_GUARD_VAR, (unsigned)attrs, KLP_EFI_ATTRS);
+	else if (n < 0 || klp_guard_parse(buf, (size_t)n, g) < 0)
 		snprintf(line, sizeof(line), "klp-early: crash-loop guard: record %s: %s; counting anew",
 			 KLP_GUARD_VAR, n < 0 ? klp_errno_words((int)n) : "unreadable");
-		sys_kmsg(LOG_WARNING, line);
-		g->n = 0;
-	}
+	else
+		return;
+	sys_kmsg(LOG_WARNING, line);
+	g->n = 0;
+}
+
+/* This boot's tag: the first 8 hex digits of the kernel's random boot_id. */
+static int guard_boot_tag(char tag[KLP_GUARD_BOOT_LEN + 1])
+{
+	char id[64];
+	ssize_t n = sys_read_small("/proc/sys/kernel/random/boot_id", id, sizeof(id));
+
+	if (n < 0)
+		return (int)n;
+	return klp_guard_boot_tag(id, (size_t)n, tag);
 }
 
 /*
@@ -291,12 +312,16 @@ static void guard_read(struct klp_guard *g)
 static bool guard_skips(struct ctx *c, enum klp_result *res)
 {
 	struct klp_guard g;
-	char buf[512];
+	char buf[512], tag[KLP_GUARD_BOOT_LEN + 1];
 	unsigned n;
 	int r;
 
 	if (c->cmd.guard == 0) {
 		guard_note(c, LOG_INFO, "off (rd.klp.guard=0)");
+		return false;
+	}
+	if (c->cmd.kdump) { /* it reboots without a boot-ok: counting would punish the patch */
+		guard_note(c, LOG_INFO, "off (kdump capture kernel)");
 		return false;
 	}
 	if (sys_exists(KLP_GUARD_FLAG) != 1) {
@@ -309,15 +334,21 @@ static bool guard_skips(struct ctx *c, enum klp_result *res)
 		return false;
 	}
 	if (r < 0) {
-		guard_note(c, LOG_WARNING, "unavailable: cannot mount efivarfs: %s (%s)", klp_errno_words(r),
-			   klp_errno_name(r));
+		/* efi=noruntime, PREEMPT_RT, ...: no runtime services, nothing wrong */
+		guard_note(c, r == -EOPNOTSUPP || r == -ENOENT || r == -ENODEV ? LOG_INFO : LOG_WARNING,
+			   "unavailable: cannot mount efivarfs: %s (%s)", klp_errno_words(r), klp_errno_name(r));
+		return false;
+	}
+	r = guard_boot_tag(tag);
+	if (r < 0) {
+		guard_note(c, LOG_WARNING, "unavailable: cannot read the boot id: %s", klp_errno_words(r));
 		return false;
 	}
 	guard_read(&g);
-	if (klp_guard_decide(&g, c->m.module, c->m.sha256, c->cmd.guard, &n)) {
+	if (klp_guard_decide(&g, c->m.module, c->m.sha256, tag, c->cmd.guard, &n)) {
 		snprintf(c->guard, sizeof(c->guard), "skipped after %u attempts", n);
 		*res = report(c, KLP_SKIPPED, 0,
-			      "skipped by the crash-loop guard: the last %u boots that inserted this patch "
+			      "skipped by the crash-loop guard: the last %u boots that were to insert this patch "
 			      "(sha256 %.16s...) died before boot-ok; boot continues unpatched "
 			      "(klp-early --guard-reset allows it again)",
 			      n, c->m.sha256);

@@ -36,7 +36,7 @@ static void help(void)
 	       "  -q, --quiet          do not repeat the outcome line on stderr\n"
 	       "      --digest FILE    print FILE's size and sha256 (for writing a manifest)\n"
 	       "      --boot-ok        this boot got far enough: the crash-loop guard forgets\n"
-	       "                       the attempts of the patches inserted this boot\n"
+	       "                       what this boot counted\n"
 	       "      --guard-status   print the crash-loop guard's record\n"
 	       "      --guard-reset    clear the record, so a skipped patch is loaded again\n"
 	       "  -h, --help           this text\n"
@@ -133,12 +133,18 @@ static int guard_status(void)
 {
 	char buf[512];
 	struct klp_guard g;
-	ssize_t n = sys_efivar_read(KLP_GUARD_VAR, buf, sizeof(buf));
+	uint32_t attrs = 0;
+	ssize_t n = sys_efivar_read(KLP_GUARD_VAR, buf, sizeof(buf), &attrs);
 	unsigned k;
 
 	if (n == -ENOENT) {
 		printf("klp-early: the crash-loop guard has no record\n");
 		return 0;
+	}
+	if (n >= 0 && attrs != KLP_EFI_ATTRS) {
+		fprintf(stderr, "klp-early: %s has attributes 0x%x, not 0x%x: not a record the loader takes\n",
+			KLP_GUARD_VAR, (unsigned)attrs, KLP_EFI_ATTRS);
+		return 1;
 	}
 	if (n < 0 || klp_guard_parse(buf, (size_t)n, &g) < 0) {
 		fprintf(stderr, "klp-early: %s: %s\n", KLP_GUARD_VAR,
@@ -146,53 +152,44 @@ static int guard_status(void)
 		return 1;
 	}
 	for (k = 0; k < g.n; k++)
-		printf("%s sha256 %s... attempts %u\n", g.rec[k].module, g.rec[k].digest, g.rec[k].attempts);
+		printf("%s sha256 %s... attempts %u (last counted by boot %s)\n", g.rec[k].module, g.rec[k].digest,
+		       g.rec[k].attempts, g.rec[k].boot);
 	return 0;
 }
 
-/* The patch a loader's status file says it inserted this boot (applied, already loaded or timeout). */
-static bool inserted_patch(const char *path, char *name, size_t len)
-{
-	char buf[2048], result[32];
-	ssize_t n = sys_read_small(path, buf, sizeof(buf));
-
-	if (n < 0 || klp_status_get(buf, (size_t)n, "result", result, sizeof(result)) < 0 ||
-	    klp_status_get(buf, (size_t)n, "patch", name, len) < 0 || !name[0])
-		return false;
-	return !strcmp(result, "applied") || !strcmp(result, "already-loaded") || !strcmp(result, "timeout");
-}
-
 /*
- * --boot-ok: this boot got far enough, so the patches its loaders inserted
- * (the initrd's, and the stale-initrd fallback's in <status>.initrd) did not
- * kill it: their counts go. Patches the guard skipped stay skipped; a boot
- * that loaded nothing proves nothing about the others.
+ * --boot-ok: this boot got far enough, so what its loaders counted (the
+ * initrd's patch, and the stale-initrd fallback's) did not kill it: those
+ * lines go, whatever became of the insert. Patches the guard skipped this
+ * boot were not counted, so they stay skipped; a boot that loaded nothing
+ * proves nothing about the others.
  */
-static int boot_ok(const char *status)
+static int boot_ok(void)
 {
-	char buf[512], name[KLP_NAME_MAX], path[256];
-	const char *files[2] = { status, path };
+	char buf[512], id[64], tag[KLP_GUARD_BOOT_LEN + 1];
 	struct klp_guard g;
-	ssize_t n = sys_efivar_read(KLP_GUARD_VAR, buf, sizeof(buf));
-	unsigned gone = 0, k;
+	uint32_t attrs = 0;
+	ssize_t n = sys_read_small("/proc/sys/kernel/random/boot_id", id, sizeof(id));
+	unsigned gone;
 	int r;
 
+	if (n < 0 || klp_guard_boot_tag(id, (size_t)n, tag) < 0) {
+		fprintf(stderr, "klp-early: boot-ok: cannot read /proc/sys/kernel/random/boot_id\n");
+		return 1;
+	}
+	n = sys_efivar_read(KLP_GUARD_VAR, buf, sizeof(buf), &attrs);
 	if (n == -ENOENT) {
 		printf("klp-early: boot-ok: the crash-loop guard has no record\n");
 		return 0;
 	}
-	if (n < 0 || klp_guard_parse(buf, (size_t)n, &g) < 0)
+	if (n < 0 || attrs != KLP_EFI_ATTRS || klp_guard_parse(buf, (size_t)n, &g) < 0)
 		return guard_clear("its record was unreadable");
-	snprintf(path, sizeof(path), "%s.initrd", status ? status : "");
-	for (k = 0; k < 2 && status; k++)
-		if (inserted_patch(files[k], name, sizeof(name)) && klp_guard_forget(&g, name)) {
-			printf("klp-early: boot-ok: %s was inserted this boot: its count is cleared\n", name);
-			gone++;
-		}
+	gone = klp_guard_forget_boot(&g, tag);
 	if (!gone) {
-		printf("klp-early: boot-ok: no patch the guard counts was inserted this boot: record kept\n");
+		printf("klp-early: boot-ok: nothing was counted this boot: record kept\n");
 		return 0;
 	}
+	printf("klp-early: boot-ok: cleared the count of %u patch%s counted this boot\n", gone, gone == 1 ? "" : "es");
 	if (g.n == 0)
 		return guard_clear("boot-ok");
 	r = klp_guard_format(&g, buf, sizeof(buf));
@@ -205,7 +202,7 @@ static int boot_ok(const char *status)
 	return 0;
 }
 
-static int guard_action(enum guard_action a, const char *status)
+static int guard_action(enum guard_action a)
 {
 	int r = guard_open();
 
@@ -215,7 +212,7 @@ static int guard_action(enum guard_action a, const char *status)
 		return guard_status();
 	if (a == GUARD_RESET)
 		return guard_clear("reset by hand");
-	return boot_ok(status);
+	return boot_ok();
 }
 
 static const char *optval(int argc, char **argv, int *i)
@@ -363,6 +360,6 @@ int main(int argc, char **argv, char **envp)
 		shim(&o, argv, envp); /* never returns */
 	parse_args(argc, argv, &o, &ga);
 	if (ga != GUARD_NONE)
-		return guard_action(ga, o.status);
+		return guard_action(ga);
 	return klp_result_exit_code(klp_early_work(&o));
 }

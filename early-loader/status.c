@@ -11,7 +11,6 @@
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
-#include <string.h>
 
 #include "klp-early.h"
 
@@ -113,24 +112,4 @@ int klp_status_format(const struct klp_status *st, char *buf, size_t len)
 	if (st->guard)
 		put_value(&o, "guard", st->guard);
 	return o.err ? o.err : (int)o.used;
-}
-
-int klp_status_get(const char *buf, size_t len, const char *key, char *out, size_t outlen)
-{
-	size_t klen = strlen(key), i = 0;
-
-	while (i < len) {
-		const char *l = buf + i, *nl = memchr(l, '\n', len - i);
-		size_t ll = nl ? (size_t)(nl - l) : len - i;
-
-		if (ll > klen && !memcmp(l, key, klen) && l[klen] == '=') {
-			if (ll - klen - 1 >= outlen)
-				return -ENOSPC;
-			memcpy(out, l + klen + 1, ll - klen - 1);
-			out[ll - klen - 1] = '\0';
-			return 0;
-		}
-		i += ll + 1;
-	}
-	return -ENOENT;
 }

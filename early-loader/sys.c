@@ -343,8 +343,6 @@ void sys_hang(void)
 #define EFI_DIR "/sys/firmware/efi"
 #define EFIVARS EFI_DIR "/efivars"
 #define EFIVARFS_MAGIC_NR 0xde5e81e4u
-/* EFI_VARIABLE_NON_VOLATILE | BOOTSERVICE_ACCESS | RUNTIME_ACCESS */
-#define EFI_VAR_ATTRS 0x7u
 /* <linux/fs.h>, which musl's headers do not carry (the argument is an int all the same) */
 #define FS_IOC_GETFLAGS_NR _IOR('f', 1, long)
 #define FS_IOC_SETFLAGS_NR _IOW('f', 2, long)
@@ -394,9 +392,9 @@ static void efivar_path(const char *name, char *out, size_t len)
 	snprintf(out, len, EFIVARS "/%s", name);
 }
 
-ssize_t sys_efivar_read(const char *name, char *buf, size_t len)
+ssize_t sys_efivar_read(const char *name, char *buf, size_t len, uint32_t *attrs)
 {
-	char path[160], raw[4 + 512];
+	char path[160], raw[4 + 512 + 1]; /* one byte more than accepted: to see an oversized one */
 	ssize_t n;
 	int fd;
 
@@ -415,8 +413,9 @@ ssize_t sys_efivar_read(const char *name, char *buf, size_t len)
 		return n;
 	if (n < 4)
 		return -ENODATA;
-	if ((size_t)n - 4 > len)
+	if ((size_t)n - 4 > len || (size_t)n - 4 > 512)
 		return -E2BIG;
+	memcpy(attrs, raw, 4);
 	memcpy(buf, raw + 4, (size_t)n - 4);
 	return n - 4;
 }
@@ -442,7 +441,7 @@ static int efivar_make_mutable(const char *path)
 int sys_efivar_write(const char *name, const char *data, size_t len)
 {
 	char path[160], raw[4 + 512];
-	uint32_t attrs = EFI_VAR_ATTRS;
+	uint32_t attrs = KLP_EFI_ATTRS;
 	ssize_t n;
 	int fd, r;
 

@@ -33,11 +33,13 @@ void sys_sleep_ms(unsigned ms);
  * The crash-loop guard's store: EFI variables (efivarfs). setup returns 1
  * when booted via UEFI with efivarfs mounted (it mounts it, inserting
  * KLP_EFIVARFS_KO first if the kernel does not know the filesystem), 0 when
- * not booted via UEFI. read returns the data bytes (without the attributes),
- * -ENOENT when the variable does not exist.
+ * not booted via UEFI. read returns the data bytes and the attributes word
+ * apart, -ENOENT when the variable does not exist, -E2BIG when it holds more
+ * than len bytes. write sets NON_VOLATILE | BOOTSERVICE | RUNTIME_ACCESS
+ * (KLP_EFI_ATTRS).
  */
 int sys_efivars_setup(void);
-ssize_t sys_efivar_read(const char *name, char *buf, size_t len);
+ssize_t sys_efivar_read(const char *name, char *buf, size_t len, uint32_t *attrs);
 int sys_efivar_write(const char *name, const char *data, size_t len);
 int sys_efivar_delete(const char *name);
 

@@ -24,7 +24,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	FUZZ_ASSERT(len >= 0 && (size_t)len == size && memcmp(out, data, size) == 0);
 
 	before = g.n;
-	if (klp_guard_decide(&g, "klp_demo_v1", SHA, 3, &n)) {
+	if (klp_guard_decide(&g, "klp_demo_v1", SHA, "0a1b2c3d", 3, &n)) {
 		FUZZ_ASSERT(n >= 3 && g.n == before);
 	} else {
 		FUZZ_ASSERT(n >= 1 && n <= KLP_GUARD_ATTEMPTS_MAX && g.n >= 1 && g.n <= KLP_GUARD_RECS);
@@ -32,8 +32,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		FUZZ_ASSERT(len > 0);
 		FUZZ_ASSERT(klp_guard_parse(out, (size_t)len, &g) == 0);
 	}
-	(void)klp_guard_forget(&g, "klp_demo_v1");
+	(void)klp_guard_forget_boot(&g, "0a1b2c3d");
 	for (n = 0; n < g.n; n++)
-		FUZZ_ASSERT(strcmp(g.rec[n].module, "klp_demo_v1") != 0);
+		FUZZ_ASSERT(strcmp(g.rec[n].boot, "0a1b2c3d") != 0);
 	return 0;
 }

@@ -326,7 +326,7 @@ int sys_efivars_setup(void)
 	return fake.efi ? 1 : 0;
 }
 
-ssize_t sys_efivar_read(const char *name, char *buf, size_t len)
+ssize_t sys_efivar_read(const char *name, char *buf, size_t len, uint32_t *attrs)
 {
 	if (strcmp(name, KLP_GUARD_VAR))
 		return -ENOENT;
@@ -337,6 +337,7 @@ ssize_t sys_efivar_read(const char *name, char *buf, size_t len)
 	if (fake.efivar_len > len)
 		return -E2BIG;
 	memcpy(buf, fake.efivar, fake.efivar_len);
+	*attrs = fake.efivar_attrs ? fake.efivar_attrs : KLP_EFI_ATTRS;
 	return (ssize_t)fake.efivar_len;
 }
 

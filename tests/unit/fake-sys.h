@@ -53,6 +53,7 @@ struct fake_state {
 	int efivar_read_ret;   /* when set: what sys_efivar_read returns */
 	int efivar_write_ret;  /* when set: what sys_efivar_write returns */
 	int efivar_writes, efivar_deletes;
+	uint32_t efivar_attrs;  /* attributes read back (0: KLP_EFI_ATTRS) */
 	bool guard_var_before_finit; /* the variable existed when finit_module ran */
 };
 

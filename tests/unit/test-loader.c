@@ -22,6 +22,8 @@
 #define MANIFEST "/usr/lib/klp-early/manifest"
 #define PATCH "/usr/lib/klp-early/klp_demo_v1.ko"
 #define STATUS "/run/klp/early.status"
+#define BOOT_ID "0a1b2c3d-4e5f-4a7b-8c9d-0e1f2a3b4c5d\n"
+#define TAG "0a1b2c3d"
 
 static uint8_t module[4096];
 
@@ -97,6 +99,7 @@ static int setup(void **state)
 	fake_add_file(PATCH, module, sizeof(module));
 	fake_add_file("/proc/cmdline", "BOOT_IMAGE=/vmlinuz root=/dev/vda quiet\n", 40);
 	fake_add_file(KLP_GUARD_FLAG, "on\n", 3);
+	fake_add_file("/proc/sys/kernel/random/boot_id", BOOT_ID, strlen(BOOT_ID));
 	return 0;
 }
 
@@ -493,7 +496,7 @@ static void guard_off_without_boot_ok_mark(void **state)
 {
 	(void)state;
 	fake_add_error(KLP_GUARD_FLAG, ENOENT);
-	fake_set_efivar("1 klp_demo_v1 0000000000000000 3\n");
+	fake_set_efivar("1 klp_demo_v1 0000000000000000 3 11111111\n");
 	assert_int_equal(run(), KLP_APPLIED);
 	assert_int_equal(fake.efivar_writes, 0);
 	assert_status("guard", "off (no boot-ok mark on this system: " KLP_GUARD_FLAG " absent)");
@@ -509,7 +512,7 @@ static void guard_counts_before_insert(void **state)
 	assert_int_equal(fake.efivar_writes, 1);
 	/* the attempt is on record before the kernel sees the patch */
 	assert_true(fake.guard_var_before_finit);
-	snprintf(want, sizeof(want), "1 klp_demo_v1 %s 1\n", module_digest16());
+	snprintf(want, sizeof(want), "1 klp_demo_v1 %s 1 " TAG "\n", module_digest16());
 	assert_int_equal(fake.efivar_len, strlen(want));
 	assert_memory_equal(fake.efivar, want, fake.efivar_len);
 	assert_status("guard", "attempt 1 of 3");
@@ -522,23 +525,24 @@ static void guard_counts_up_then_skips(void **state)
 	char rec[128];
 
 	(void)state;
-	snprintf(rec, sizeof(rec), "1 klp_demo_v1 %s 2\n", module_digest16());
+	snprintf(rec, sizeof(rec), "1 klp_demo_v1 %s 2 11111111\n", module_digest16());
 	fake_set_efivar(rec);
 	assert_int_equal(run(), KLP_APPLIED);
 	assert_status("guard", "attempt 3 of 3");
-	assert_true(strstr(fake.efivar, " 3\n") != NULL);
+	/* counted up, and tagged with this boot */
+	assert_true(strstr(fake.efivar, " 3 " TAG "\n") != NULL);
 
 	/* the boot died again before boot-ok: the next one skips the patch */
 	setup(state);
-	snprintf(rec, sizeof(rec), "1 klp_demo_v1 %s 3\n", module_digest16());
+	snprintf(rec, sizeof(rec), "1 klp_demo_v1 %s 3 11111111\n", module_digest16());
 	fake_set_efivar(rec);
 	assert_int_equal(run(), KLP_SKIPPED);
+	assert_int_equal(fake.kmsg_level[0], LOG_ERR);
 	assert_int_equal(fake.finit_calls, 0);
 	assert_int_equal(fake.open_fds, 0);
 	assert_int_equal(fake.efivar_writes, 0);
 	assert_memory_equal(fake.efivar, rec, strlen(rec));
-	assert_one_line("klp_demo_v1: skipped by the crash-loop guard: the last 3 boots that inserted this patch");
-	assert_int_equal(fake.kmsg_level[0], LOG_WARNING);
+	assert_one_line("klp_demo_v1: skipped by the crash-loop guard: the last 3 boots that were to insert this patch");
 	assert_status("result", "skipped");
 	assert_status("guard", "skipped after 3 attempts");
 	assert_int_equal(klp_result_exit_code(KLP_SKIPPED), 6);
@@ -549,7 +553,7 @@ static void guard_limit_from_cmdline(void **state)
 	char rec[128];
 
 	(void)state;
-	snprintf(rec, sizeof(rec), "1 klp_demo_v1 %s 1\n", module_digest16());
+	snprintf(rec, sizeof(rec), "1 klp_demo_v1 %s 1 " TAG "\n", module_digest16());
 	fake_set_efivar(rec);
 	fake_add_file("/proc/cmdline", "rd.klp.guard=1", 14);
 	assert_int_equal(run(), KLP_SKIPPED);
@@ -566,7 +570,7 @@ static void guard_off_writes_nothing(void **state)
 	char rec[128];
 
 	(void)state;
-	snprintf(rec, sizeof(rec), "1 klp_demo_v1 %s 9\n", module_digest16());
+	snprintf(rec, sizeof(rec), "1 klp_demo_v1 %s 9 11111111\n", module_digest16());
 	fake_set_efivar(rec);
 	fake_add_file("/proc/cmdline", "rd.klp.guard=0", 14);
 	assert_int_equal(run(), KLP_APPLIED);
@@ -577,11 +581,11 @@ static void guard_off_writes_nothing(void **state)
 static void guard_other_patch_counts_anew(void **state)
 {
 	(void)state;
-	fake_set_efivar("1 klp_demo_v1 0000000000000000 3\n");
+	fake_set_efivar("1 klp_demo_v1 0000000000000000 3 11111111\n");
 	assert_int_equal(run(), KLP_APPLIED);
 	assert_status("guard", "attempt 1 of 3");
 	/* the other build's count is kept: it is still skipped if it comes back */
-	assert_true(strncmp(fake.efivar, "1 klp_demo_v1 0000000000000000 3\n1 klp_demo_v1 ", 47) == 0);
+	assert_true(strncmp(fake.efivar, "1 klp_demo_v1 0000000000000000 3 11111111\n1 klp_demo_v1 ", 56) == 0);
 }
 
 static void guard_unreadable_record_counts_anew(void **state)
@@ -615,7 +619,7 @@ static void guard_mount_failure_still_loads(void **state)
 {
 	(void)state;
 	fake.efi = true;
-	fake.efi_setup_ret = -ENOENT;
+	fake.efi_setup_ret = -EPERM;
 	assert_int_equal(run(), KLP_APPLIED);
 	assert_true(fake_kmsg_find("crash-loop guard: unavailable: cannot mount efivarfs") >= 0);
 	assert_int_equal(fake.efivar_writes, 0);
@@ -626,7 +630,7 @@ static void guard_bad_cmdline_warns_and_uses_default(void **state)
 	char rec[128];
 
 	(void)state;
-	snprintf(rec, sizeof(rec), "1 klp_demo_v1 %s 3\n", module_digest16());
+	snprintf(rec, sizeof(rec), "1 klp_demo_v1 %s 3 11111111\n", module_digest16());
 	fake_set_efivar(rec);
 	fake_add_file("/proc/cmdline", "rd.klp.guard=many", 17);
 	assert_int_equal(run(), KLP_SKIPPED);
@@ -641,6 +645,51 @@ static void guard_not_reached_for_a_refused_patch(void **state)
 	fake_add_file(PATCH, module, sizeof(module));
 	assert_int_equal(run(), KLP_REFUSED);
 	assert_int_equal(fake.efivar_writes, 0);
+}
+
+static void guard_off_in_kdump_kernel(void **state)
+{
+	(void)state;
+	fake.efi = true;
+	fake_add_file("/proc/cmdline", "irqpoll maxcpus=1 elfcorehdr=0x7f000000", 39);
+	assert_int_equal(run(), KLP_APPLIED);
+	assert_int_equal(fake.efivar_writes, 0);
+	assert_status("guard", "off (kdump capture kernel)");
+}
+
+static void guard_ignores_foreign_attributes(void **state)
+{
+	char rec[128];
+
+	(void)state;
+	/* an authenticated variable (the OS could never rewrite it) must not keep a patch skipped */
+	snprintf(rec, sizeof(rec), "1 klp_demo_v1 %s 3 11111111\n", module_digest16());
+	fake_set_efivar(rec);
+	fake.efivar_attrs = 0x27;
+	assert_int_equal(run(), KLP_APPLIED);
+	assert_true(fake_kmsg_find("has attributes 0x27, not 0x7: ignored; counting anew") >= 0);
+	assert_status("guard", "attempt 1 of 3");
+}
+
+static void guard_without_boot_id_counts_nothing(void **state)
+{
+	(void)state;
+	fake.efi = true;
+	fake_add_error("/proc/sys/kernel/random/boot_id", ENOENT);
+	assert_int_equal(run(), KLP_APPLIED);
+	assert_int_equal(fake.efivar_writes, 0);
+	assert_true(fake_kmsg_find("crash-loop guard: unavailable: cannot read the boot id") >= 0);
+}
+
+static void guard_without_runtime_services_is_quiet(void **state)
+{
+	(void)state;
+	fake.efi = true;
+	fake.efi_setup_ret = -EOPNOTSUPP;
+	assert_int_equal(run(), KLP_APPLIED);
+	assert_int_equal(fake.nkmsg, 1);
+	assert_one_line("applied");
+	assert_true(strncmp(fake_status_get("guard"), "unavailable: cannot mount efivarfs", 34) == 0);
 }
 
 int main(void)
@@ -687,6 +736,10 @@ int main(void)
 		cmocka_unit_test_setup(guard_mount_failure_still_loads, setup),
 		cmocka_unit_test_setup(guard_bad_cmdline_warns_and_uses_default, setup),
 		cmocka_unit_test_setup(guard_not_reached_for_a_refused_patch, setup),
+		cmocka_unit_test_setup(guard_off_in_kdump_kernel, setup),
+		cmocka_unit_test_setup(guard_ignores_foreign_attributes, setup),
+		cmocka_unit_test_setup(guard_without_boot_id_counts_nothing, setup),
+		cmocka_unit_test_setup(guard_without_runtime_services_is_quiet, setup),
 	};
 
 	return cmocka_run_group_tests_name("klp-early loader", tests, NULL, NULL);
