@@ -26,7 +26,7 @@ static void parse_n(const char *s, size_t len)
 	assert_non_null(buf);
 	memcpy(buf, s, len);
 	memset(&c, 0x5a, sizeof(c)); /* the parser must set every field */
-	c.disabled = true, c.debug = true, c.timeout_invalid = true, c.guard_invalid = true;
+	c.disabled = true, c.debug = true, c.timeout_invalid = true, c.guard_invalid = true, c.kdump = true;
 	klp_cmdline_parse(buf, len, &c);
 	free(buf);
 }
@@ -85,6 +85,19 @@ static void test_guard(void **state)
 	assert_guard("rd.klp.guard=x rd.klp.guard=4", 4, false);
 	assert_guard("rd.klp.guard=4 rd.klp.guard=x", KLP_GUARD_DEFAULT, true);
 	assert_guard("rd.klp.guardian=1 xrd.klp.guard=1", KLP_GUARD_DEFAULT, false);
+}
+
+static void test_kdump(void **state)
+{
+	(void)state;
+	parse("root=/dev/vda ro");
+	assert_false(c.kdump);
+	parse("irqpoll nr_cpus=1 elfcorehdr=0x7f000000 reset_devices");
+	assert_true(c.kdump);
+	parse("elfcorehdr=2048M@1G");
+	assert_true(c.kdump);
+	parse("xelfcorehdr=1 elfcorehdrs=1");
+	assert_false(c.kdump);
 }
 
 static void test_defaults(void **state)
@@ -375,6 +388,7 @@ int main(void)
 		cmocka_unit_test(test_length_bounded),
 		cmocka_unit_test(test_stops_at_nul),
 		cmocka_unit_test(test_guard),
+		cmocka_unit_test(test_kdump),
 		cmocka_unit_test(test_random_input),
 	};
 
