@@ -156,6 +156,7 @@ static void print_json(const char *state, const char *kver, bool supported, int 
 		klp_json_kv_string(&j, "result", e->result);
 		klp_json_kv_string(&j, "error", e->error);
 		klp_json_kv_string(&j, "message", e->message);
+		klp_json_kv_string(&j, "guard", e->guard[0] ? e->guard : NULL);
 		json_seconds(&j, "start_boottime", e->start_boot_ns);
 		json_seconds(&j, "end_boottime", e->end_boot_ns);
 		json_seconds(&j, "start_monotonic", e->start_mono_ns);

@@ -3,7 +3,8 @@
  * /run/klp/early.status (format 1, written by klp-early, see
  * early-loader/status.c): key=value lines; format, mode, pid, kernel,
  * patch, result, error, message, start_boottime, end_boottime,
- * start_monotonic, end_monotonic. Unknown keys are ignored so that later
+ * start_monotonic, end_monotonic, and guard (the crash-loop guard's word,
+ * when the patch got that far). Unknown keys are ignored so that later
  * loaders may add some. A stale-initrd fallback run moves the initrd's own
  * record to early.status.initrd and writes its own with mode=fallback.
  * Pure: parsing and the words klp status prints.
@@ -91,7 +92,8 @@ static int set_string(char *dst, size_t size, const char *v, size_t n)
 static const struct {
 	const char *key;
 	size_t off, size;
-} strings[] = { FIELD(mode), FIELD(kernel), FIELD(patch), FIELD(result), FIELD(error), FIELD(message) };
+} strings[] = { FIELD(mode),  FIELD(kernel),  FIELD(patch), FIELD(result),
+		FIELD(error), FIELD(message), FIELD(guard) };
 #undef FIELD
 
 static int set_key(struct klp_early *e, const char *k, size_t kn, const char *v, size_t vn)

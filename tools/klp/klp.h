@@ -202,7 +202,7 @@ void klp_fmt_centis(uint64_t ns, char *buf, size_t len);
 struct klp_early {
 	unsigned format;
 	long pid;
-	char mode[32], kernel[128], patch[64], result[32], error[32], message[512];
+	char mode[32], kernel[128], patch[64], result[32], error[32], message[512], guard[160];
 	uint64_t start_boot_ns, end_boot_ns, start_mono_ns, end_mono_ns;
 };
 int klp_early_parse(const char *buf, size_t len, struct klp_early *e, char *err, size_t errlen);
