@@ -161,5 +161,13 @@ struct klp_opts {
 };
 /* Does all the work: checks, load, wait, report. Returns the result. */
 enum klp_result klp_early_work(const struct klp_opts *o);
+/*
+ * The crash-loop guard's record, through sys.h: load gives 0, -ENOENT (no
+ * record) or another negative errno with the reason in why (g then empty);
+ * store writes g; this_boot gives the tag of the running boot.
+ */
+int klp_guard_load(struct klp_guard *g, char *why, size_t len);
+int klp_guard_store(const struct klp_guard *g);
+int klp_guard_this_boot(char tag[KLP_GUARD_BOOT_LEN + 1]);
 
 #endif

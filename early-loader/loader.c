@@ -264,35 +264,38 @@ static void guard_note(struct ctx *c, int level, const char *fmt, ...)
 }
 
 /*
- * Reads the guard's record; a missing or unreadable one starts a new count.
  * Only a plain non-volatile variable is taken: one with other attributes
  * (an authenticated one, that the OS could never rewrite or delete) must not
  * keep a patch skipped for good.
  */
-static void guard_read(struct klp_guard *g)
+int klp_guard_load(struct klp_guard *g, char *why, size_t len)
 {
-	char buf[512], line[200];
+	char buf[512];
 	uint32_t attrs = 0;
 	ssize_t n = sys_efivar_read(KLP_GUARD_VAR, buf, sizeof(buf), &attrs);
 
 	g->n = 0;
 	if (n == -ENOENT)
-		return;
+		return -ENOENT;
 	if (n >= 0 && attrs != KLP_EFI_ATTRS)
-		snprintf(line, sizeof(line),
-			 "klp-early: crash-loop guard: record %s has attributes 0x%x, not 0x%x: ignored; counting anew",
-			 KLP_GUARD_VAR, (unsigned)attrs, KLP_EFI_ATTRS);
+		snprintf(why, len, "has attributes 0x%x, not 0x%x: ignored", (unsigned)attrs, KLP_EFI_ATTRS);
 	else if (n < 0 || klp_guard_parse(buf, (size_t)n, g) < 0)
-		snprintf(line, sizeof(line), "klp-early: crash-loop guard: record %s: %s; counting anew",
-			 KLP_GUARD_VAR, n < 0 ? klp_errno_words((int)n) : "unreadable");
+		snprintf(why, len, "%s", n < 0 ? klp_errno_words((int)n) : "unreadable");
 	else
-		return;
-	sys_kmsg(LOG_WARNING, line);
+		return 0;
 	g->n = 0;
+	return n < 0 ? (int)n : -EINVAL;
 }
 
-/* This boot's tag: the first 8 hex digits of the kernel's random boot_id. */
-static int guard_boot_tag(char tag[KLP_GUARD_BOOT_LEN + 1])
+int klp_guard_store(const struct klp_guard *g)
+{
+	char buf[512];
+	int r = klp_guard_format(g, buf, sizeof(buf));
+
+	return r < 0 ? r : sys_efivar_write(KLP_GUARD_VAR, buf, (size_t)r);
+}
+
+int klp_guard_this_boot(char tag[KLP_GUARD_BOOT_LEN + 1])
 {
 	char id[64];
 	ssize_t n = sys_read_small("/proc/sys/kernel/random/boot_id", id, sizeof(id));
@@ -300,6 +303,18 @@ static int guard_boot_tag(char tag[KLP_GUARD_BOOT_LEN + 1])
 	if (n < 0)
 		return (int)n;
 	return klp_guard_boot_tag(id, (size_t)n, tag);
+}
+
+/* Reads the guard's record; a missing or unreadable one starts a new count. */
+static void guard_read(struct klp_guard *g)
+{
+	char why[96], line[200];
+	int r = klp_guard_load(g, why, sizeof(why));
+
+	if (r == 0 || r == -ENOENT)
+		return;
+	snprintf(line, sizeof(line), "klp-early: crash-loop guard: record %s: %s; counting anew", KLP_GUARD_VAR, why);
+	sys_kmsg(LOG_WARNING, line);
 }
 
 /*
@@ -312,7 +327,7 @@ static int guard_boot_tag(char tag[KLP_GUARD_BOOT_LEN + 1])
 static bool guard_skips(struct ctx *c, enum klp_result *res)
 {
 	struct klp_guard g;
-	char buf[512], tag[KLP_GUARD_BOOT_LEN + 1];
+	char tag[KLP_GUARD_BOOT_LEN + 1];
 	unsigned n;
 	int r;
 
@@ -339,7 +354,7 @@ static bool guard_skips(struct ctx *c, enum klp_result *res)
 			   "unavailable: cannot mount efivarfs: %s (%s)", klp_errno_words(r), klp_errno_name(r));
 		return false;
 	}
-	r = guard_boot_tag(tag);
+	r = klp_guard_this_boot(tag);
 	if (r < 0) {
 		guard_note(c, LOG_WARNING, "unavailable: cannot read the boot id: %s", klp_errno_words(r));
 		return false;
@@ -354,9 +369,7 @@ static bool guard_skips(struct ctx *c, enum klp_result *res)
 			      n, c->m.sha256);
 		return true;
 	}
-	r = klp_guard_format(&g, buf, sizeof(buf));
-	if (r > 0)
-		r = sys_efivar_write(KLP_GUARD_VAR, buf, (size_t)r);
+	r = klp_guard_store(&g);
 	if (r < 0)
 		guard_note(c, LOG_WARNING, "cannot count attempt %u of %u: %s (%s); loading it anyway", n,
 			   c->cmd.guard, klp_errno_words(r), klp_errno_name(r));

@@ -131,24 +131,17 @@ static int guard_clear(const char *why)
 /* --guard-status: one line per patch counted since the last boot-ok. */
 static int guard_status(void)
 {
-	char buf[512];
+	char why[96];
 	struct klp_guard g;
-	uint32_t attrs = 0;
-	ssize_t n = sys_efivar_read(KLP_GUARD_VAR, buf, sizeof(buf), &attrs);
+	int r = klp_guard_load(&g, why, sizeof(why));
 	unsigned k;
 
-	if (n == -ENOENT) {
+	if (r == -ENOENT) {
 		printf("klp-early: the crash-loop guard has no record\n");
 		return 0;
 	}
-	if (n >= 0 && attrs != KLP_EFI_ATTRS) {
-		fprintf(stderr, "klp-early: %s has attributes 0x%x, not 0x%x: not a record the loader takes\n",
-			KLP_GUARD_VAR, (unsigned)attrs, KLP_EFI_ATTRS);
-		return 1;
-	}
-	if (n < 0 || klp_guard_parse(buf, (size_t)n, &g) < 0) {
-		fprintf(stderr, "klp-early: %s: %s\n", KLP_GUARD_VAR,
-			n < 0 ? klp_errno_words((int)n) : "not a record of this version");
+	if (r < 0) {
+		fprintf(stderr, "klp-early: %s: %s\n", KLP_GUARD_VAR, why);
 		return 1;
 	}
 	for (k = 0; k < g.n; k++)
@@ -166,23 +159,21 @@ static int guard_status(void)
  */
 static int boot_ok(void)
 {
-	char buf[512], id[64], tag[KLP_GUARD_BOOT_LEN + 1];
+	char why[96], tag[KLP_GUARD_BOOT_LEN + 1];
 	struct klp_guard g;
-	uint32_t attrs = 0;
-	ssize_t n = sys_read_small("/proc/sys/kernel/random/boot_id", id, sizeof(id));
 	unsigned gone;
 	int r;
 
-	if (n < 0 || klp_guard_boot_tag(id, (size_t)n, tag) < 0) {
+	if (klp_guard_this_boot(tag) < 0) {
 		fprintf(stderr, "klp-early: boot-ok: cannot read /proc/sys/kernel/random/boot_id\n");
 		return 1;
 	}
-	n = sys_efivar_read(KLP_GUARD_VAR, buf, sizeof(buf), &attrs);
-	if (n == -ENOENT) {
+	r = klp_guard_load(&g, why, sizeof(why));
+	if (r == -ENOENT) {
 		printf("klp-early: boot-ok: the crash-loop guard has no record\n");
 		return 0;
 	}
-	if (n < 0 || attrs != KLP_EFI_ATTRS || klp_guard_parse(buf, (size_t)n, &g) < 0)
+	if (r < 0)
 		return guard_clear("its record was unreadable");
 	gone = klp_guard_forget_boot(&g, tag);
 	if (!gone) {
@@ -192,9 +183,7 @@ static int boot_ok(void)
 	printf("klp-early: boot-ok: cleared the count of %u patch%s counted this boot\n", gone, gone == 1 ? "" : "es");
 	if (g.n == 0)
 		return guard_clear("boot-ok");
-	r = klp_guard_format(&g, buf, sizeof(buf));
-	if (r > 0)
-		r = sys_efivar_write(KLP_GUARD_VAR, buf, (size_t)r);
+	r = klp_guard_store(&g);
 	if (r < 0) {
 		fprintf(stderr, "klp-early: cannot write %s: %s\n", KLP_GUARD_VAR, klp_errno_words(r));
 		return 1;
