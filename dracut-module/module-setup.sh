@@ -75,7 +75,8 @@ klp_write_manifest() {
 		echo "file=${2##*/}"
 		echo "size=$((_size + 0))"
 		echo "sha256=${_sha%% *}"
-		echo "srcversion=$3"
+		# optional: the kernel records one only with MODULE_VERSION
+		[ -z "$3" ] || echo "srcversion=$3"
 		echo "source=$4"
 	} >"$initdir$KLP_DIR/manifest"
 }
