@@ -56,10 +56,14 @@ Q := @
 q = @printf '  %-7s %s\n'
 endif
 
-LOADER_PURE := sha256 manifest cmdline errmap elfcheck status guard loader
-LOADER_SRCS := $(LOADER_PURE:%=early-loader/%.c) early-loader/main.c early-loader/sys.c
+# lib/: the core both programs share (lib/klp-core.h), compiled twice: with musl for the
+# loader, for the host into klp and the tests. No .c is included across programs.
+CORE := $(patsubst lib/%.c,%,$(wildcard lib/*.c))
+LOADER_PURE := $(CORE) loader
+LOADER_SRCS := early-loader/loader.c early-loader/main.c early-loader/sys.c
 LOADER := $(B)/early-loader/klp-early
-LOADER_OBJS := $(LOADER_SRCS:early-loader/%.c=$(B)/early-loader/%.o)
+LOADER_OBJS := $(LOADER_SRCS:early-loader/%.c=$(B)/early-loader/%.o) $(CORE:%=$(B)/early-loader/core/%.o)
+CORE_HOST_OBJS := $(CORE:%=$(B)/core/%.o)
 
 KLP_SRCS := $(wildcard tools/klp/*.c)
 KLP := $(B)/tools/klp
@@ -90,7 +94,17 @@ loader: $(LOADER)
 $(B)/early-loader/%.o: early-loader/%.c
 	@mkdir -p $(@D)
 	$(q) CC $@
-	$(Q)$(MUSL_CC) $(LOADER_CFLAGS) -c -o $@ $<
+	$(Q)$(MUSL_CC) $(LOADER_CFLAGS) -Ilib -c -o $@ $<
+
+$(B)/early-loader/core/%.o: lib/%.c
+	@mkdir -p $(@D)
+	$(q) CC $@
+	$(Q)$(MUSL_CC) $(LOADER_CFLAGS) -Ilib -c -o $@ $<
+
+$(B)/core/%.o: lib/%.c
+	@mkdir -p $(@D)
+	$(q) CC $@
+	$(Q)$(CC) $(ALL_CFLAGS) -Ilib -c -o $@ $<
 
 $(LOADER): $(LOADER_OBJS)
 	$(q) LD $@
@@ -101,9 +115,9 @@ tool: $(KLP)
 $(B)/tools/obj/%.o: tools/klp/%.c
 	@mkdir -p $(@D)
 	$(q) CC $@
-	$(Q)$(CC) $(ALL_CFLAGS) $(KMOD_CFLAGS) -c -o $@ $<
+	$(Q)$(CC) $(ALL_CFLAGS) -Ilib $(KMOD_CFLAGS) -c -o $@ $<
 
-$(KLP): $(KLP_OBJS)
+$(KLP): $(KLP_OBJS) $(CORE_HOST_OBJS)
 	$(q) LD $@
 	$(Q)$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $^ $(KMOD_LIBS)
 
@@ -118,11 +132,15 @@ define unit_variant
 $(B)/$(1)/obj/%.o: early-loader/%.c
 	@mkdir -p $$(@D)
 	$$(q) CC $$@
-	$$(Q)$$(CC) $$(ALL_CFLAGS) $(2) -Iearly-loader -c -o $$@ $$<
+	$$(Q)$$(CC) $$(ALL_CFLAGS) $(2) -Iearly-loader -Ilib -c -o $$@ $$<
+$(B)/$(1)/obj/%.o: lib/%.c
+	@mkdir -p $$(@D)
+	$$(q) CC $$@
+	$$(Q)$$(CC) $$(ALL_CFLAGS) $(2) -Ilib -c -o $$@ $$<
 $(B)/$(1)/obj/%.o: tests/unit/%.c
 	@mkdir -p $$(@D)
 	$$(q) CC $$@
-	$$(Q)$$(CC) $$(ALL_CFLAGS) $(2) $$(CMOCKA_CFLAGS) -Iearly-loader -c -o $$@ $$<
+	$$(Q)$$(CC) $$(ALL_CFLAGS) $(2) $$(CMOCKA_CFLAGS) -Iearly-loader -Ilib -c -o $$@ $$<
 $(B)/$(1)/test-%: $(B)/$(1)/obj/test-%.o $(B)/$(1)/obj/fake-sys.o $(LOADER_PURE:%=$(B)/$(1)/obj/%.o)
 	$$(q) LD $$@
 	$$(Q)$$(CC) $$(ALL_CFLAGS) $(2) $$(LDFLAGS) -o $$@ $$^ $$(CMOCKA_LIBS)
@@ -143,12 +161,13 @@ define klp_variant
 $(B)/$(1)/klpobj/%.o: tools/klp/%.c
 	@mkdir -p $$(@D)
 	$$(q) CC $$@
-	$$(Q)$$(CC) $$(ALL_CFLAGS) $(2) $$(KMOD_CFLAGS) -c -o $$@ $$<
+	$$(Q)$$(CC) $$(ALL_CFLAGS) $(2) -Ilib $$(KMOD_CFLAGS) -c -o $$@ $$<
 $(B)/$(1)/klpobj/test-%.o: tests/klp/test-%.c
 	@mkdir -p $$(@D)
 	$$(q) CC $$@
-	$$(Q)$$(CC) $$(ALL_CFLAGS) $(2) $$(KMOD_CFLAGS) $$(CMOCKA_CFLAGS) -Itools/klp -c -o $$@ $$<
-$(B)/$(1)/klp-test-%: $(B)/$(1)/klpobj/test-%.o $(KLP_LIB_SRCS:tools/klp/%.c=$(B)/$(1)/klpobj/%.o)
+	$$(Q)$$(CC) $$(ALL_CFLAGS) $(2) $$(KMOD_CFLAGS) $$(CMOCKA_CFLAGS) -Itools/klp -Ilib -c -o $$@ $$<
+$(B)/$(1)/klp-test-%: $(B)/$(1)/klpobj/test-%.o $(KLP_LIB_SRCS:tools/klp/%.c=$(B)/$(1)/klpobj/%.o) \
+		$(CORE:%=$(B)/$(1)/obj/%.o)
 	$$(q) LD $$@
 	$$(Q)$$(CC) $$(ALL_CFLAGS) $(2) $$(LDFLAGS) -o $$@ $$^ $$(CMOCKA_LIBS) $$(KMOD_LIBS)
 endef
@@ -300,23 +319,23 @@ FUZZ_SAN := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-fra
 FUZZ_CFLAGS = -std=gnu11 $(WARN) -O1 -g $(FUZZ_SAN) -fsanitize=fuzzer-no-link -MMD -MP
 FUZZ_TARGETS := $(patsubst tests/fuzz/fuzz-%.c,%,$(wildcard tests/fuzz/fuzz-*.c))
 FUZZ_BINS := $(FUZZ_TARGETS:%=$(FUZZ_DIR)/fuzz-%)
-# the loader's parsers (its errmap comes with klp's objects) and klp's library
-FUZZ_OBJS := $(patsubst %,$(FUZZ_DIR)/obj/%.o,manifest cmdline elfcheck status guard) \
+# the core library and klp's library
+FUZZ_OBJS := $(CORE:%=$(FUZZ_DIR)/obj/%.o) \
 	$(KLP_LIB_SRCS:tools/klp/%.c=$(FUZZ_DIR)/klpobj/%.o)
 FUZZ_STUBS := $(patsubst %,$(FUZZ_DIR)/bin/%,gzip zstd xz lz4 bzip2 lzop)
 
-$(FUZZ_DIR)/obj/%.o: early-loader/%.c
+$(FUZZ_DIR)/obj/%.o: lib/%.c
 	@mkdir -p $(@D)
 	$(q) FUZZCC $@
-	$(Q)$(FUZZ_CC) $(FUZZ_CFLAGS) -Iearly-loader -c -o $@ $<
+	$(Q)$(FUZZ_CC) $(FUZZ_CFLAGS) -Ilib -c -o $@ $<
 $(FUZZ_DIR)/klpobj/%.o: tools/klp/%.c
 	@mkdir -p $(@D)
 	$(q) FUZZCC $@
-	$(Q)$(FUZZ_CC) $(FUZZ_CFLAGS) $(KMOD_CFLAGS) -c -o $@ $<
+	$(Q)$(FUZZ_CC) $(FUZZ_CFLAGS) -Ilib $(KMOD_CFLAGS) -c -o $@ $<
 $(FUZZ_DIR)/obj/fuzz-%.o: tests/fuzz/fuzz-%.c tests/fuzz/fuzz.h
 	@mkdir -p $(@D)
 	$(q) FUZZCC $@
-	$(Q)$(FUZZ_CC) $(FUZZ_CFLAGS) $(KMOD_CFLAGS) -Iearly-loader -Itools/klp -c -o $@ $<
+	$(Q)$(FUZZ_CC) $(FUZZ_CFLAGS) $(KMOD_CFLAGS) -Ilib -Iearly-loader -Itools/klp -c -o $@ $<
 $(FUZZ_DIR)/fuzz-%: $(FUZZ_DIR)/obj/fuzz-%.o $(FUZZ_OBJS)
 	$(q) LD $@
 	$(Q)$(FUZZ_CC) $(FUZZ_SAN) -fsanitize=fuzzer $(LDFLAGS) -o $@ $^ $(KMOD_LIBS)
@@ -345,10 +364,10 @@ fuzz-regress: fuzz-build
 CLANG_TIDY ?= clang-tidy
 CPPCHECK ?= cppcheck
 LINT_JOBS ?= $(shell nproc 2>/dev/null || echo 2)
-LINT_SRCS = $(wildcard early-loader/*.c tools/klp/*.c tests/unit/*.c tests/klp/*.c tests/fuzz/*.c)
-LINT_CFLAGS = -std=gnu11 -Iearly-loader -Itools/klp $(KMOD_CFLAGS) $(CMOCKA_CFLAGS)
+LINT_SRCS = $(wildcard lib/*.c early-loader/*.c tools/klp/*.c tests/unit/*.c tests/klp/*.c tests/fuzz/*.c)
+LINT_CFLAGS = -std=gnu11 -Ilib -Iearly-loader -Itools/klp $(KMOD_CFLAGS) $(CMOCKA_CFLAGS)
 CPPCHECK_FLAGS := --enable=warning,style,performance,portability --library=posix --std=c11 --inline-suppr \
-	--suppressions-list=.cppcheck-suppressions --error-exitcode=1 --quiet -Iearly-loader -Itools/klp \
+	--suppressions-list=.cppcheck-suppressions --error-exitcode=1 --quiet -Ilib -Iearly-loader -Itools/klp \
 	-D__GNUC__ -D__linux__ -D__ORDER_LITTLE_ENDIAN__=1234 -D__ORDER_BIG_ENDIAN__=4321 \
 	-DUINTPTR_MAX=0xffffffffffffffffu
 # cppcheck checks one configuration per run: a little-endian and a big-endian target
@@ -368,10 +387,11 @@ lint:
 	else echo "lint: findings above (clang-tidy log: $(B)/lint/clang-tidy.log)" >&2; fi; exit $$rc
 
 clean:
-	rm -rf $(B)/early-loader $(B)/tools $(B)/unit $(B)/asan $(B)/kmod $(B)/qemu
+	rm -rf $(B)/early-loader $(B)/core $(B)/tools $(B)/unit $(B)/asan $(B)/kmod $(B)/qemu
 	-$(MAKE) -C kmod clean >/dev/null 2>&1
 
 distclean:
 	rm -rf $(B)
 
--include $(wildcard $(B)/early-loader/*.d $(B)/tools/obj/*.d $(B)/*/obj/*.d $(B)/*/klpobj/*.d)
+-include $(wildcard $(B)/early-loader/*.d $(B)/early-loader/core/*.d $(B)/core/*.d $(B)/tools/obj/*.d \
+	$(B)/*/obj/*.d $(B)/*/klpobj/*.d)

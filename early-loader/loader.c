@@ -126,12 +126,11 @@ static int read_manifest(struct ctx *c, enum klp_result *res)
 			      klp_errno_words((int)n), klp_errno_name((int)n));
 		return (int)n;
 	}
-	if ((size_t)n > KLP_MANIFEST_MAX) {
-		*res = report(c, KLP_REFUSED, E2BIG, "manifest %s is larger than %d bytes: refused",
-			      c->o->manifest, KLP_MANIFEST_MAX);
-		return -E2BIG;
-	}
 	r = klp_manifest_parse(buf, (size_t)n, &c->m, err, sizeof(err));
+	if (r == -E2BIG) {
+		*res = report(c, KLP_REFUSED, E2BIG, "manifest %s is %s: refused", c->o->manifest, err);
+		return r;
+	}
 	if (r < 0) {
 		*res = report(c, KLP_REFUSED, EINVAL, "manifest %s is invalid: %s: nothing loaded",
 			      c->o->manifest, err);
@@ -148,28 +147,23 @@ static void patch_path(const struct ctx *c, char *out, size_t len)
 	snprintf(out, len, "%.*s/%s", dirlen, slash ? c->o->manifest : ".", c->m.file);
 }
 
-/* Checks size, ELF header and sha256 of the open patch file. */
+/* Checks size, ELF header and sha256 of the open patch file (lib/verify.c). */
 static int verify_file(struct ctx *c, int fd, const char *path, enum klp_result *res)
 {
 	static uint8_t chunk[READ_CHUNK];
-	struct sha256 h;
-	uint8_t digest[32];
-	char hex[65];
-	uint64_t size, total = 0;
-	const char *why;
+	struct klp_verify v;
+	char why[160];
+	uint64_t size;
 	int r = sys_fsize(fd, &size);
 
 	if (r < 0) {
 		*res = report(c, KLP_FAILED, r, "cannot stat %s: %s", path, klp_errno_words(r));
 		return r;
 	}
-	if (size != c->m.size) {
-		*res = report(c, KLP_REFUSED, 0, "refused: size mismatch: %s has %llu bytes, manifest says %llu",
-			      path, (unsigned long long)size, (unsigned long long)c->m.size);
-		return -EINVAL;
-	}
-	sha256_init(&h);
-	for (;;) {
+	/* a file of the wrong size is refused before it is read */
+	r = klp_verify_size(size, &c->m, why, sizeof(why));
+	klp_verify_init(&v);
+	while (r == 0) {
 		ssize_t n = sys_read(fd, chunk, sizeof(chunk));
 		if (n < 0) {
 			*res = report(c, KLP_FAILED, (int)n, "cannot read %s: %s", path, klp_errno_words((int)n));
@@ -177,19 +171,13 @@ static int verify_file(struct ctx *c, int fd, const char *path, enum klp_result 
 		}
 		if (n == 0)
 			break;
-		if (total == 0 && klp_elf_check(chunk, (size_t)n, &why) < 0) {
-			*res = report(c, KLP_REFUSED, ENOEXEC, "refused: %s: %s", path, why);
-			return -ENOEXEC;
-		}
-		sha256_update(&h, chunk, (size_t)n);
-		total += (uint64_t)n;
+		klp_verify_update(&v, chunk, (size_t)n);
 	}
-	sha256_final(&h, digest);
-	sha256_hex(digest, hex);
-	if (total != c->m.size || strcmp(hex, c->m.sha256) != 0) {
-		*res = report(c, KLP_REFUSED, 0, "refused: sha256 mismatch: %s is %.16s..., manifest says %.16s...",
-			      path, hex, c->m.sha256);
-		return -EINVAL;
+	if (r == 0)
+		r = klp_verify_finish(&v, &c->m, NULL, why, sizeof(why));
+	if (r < 0) {
+		*res = report(c, KLP_REFUSED, r == -ENOEXEC ? ENOEXEC : 0, "refused: %s: %s", path, why);
+		return r;
 	}
 	debug(c, "%s: size and sha256 match the manifest", path);
 	return 0;
@@ -408,6 +396,7 @@ enum klp_result klp_early_work(const struct klp_opts *o)
 {
 	struct ctx c;
 	enum klp_result res = KLP_FAILED;
+	char why[160];
 	int r;
 
 	memset(&c, 0, sizeof(c));
@@ -424,9 +413,8 @@ enum klp_result klp_early_work(const struct klp_opts *o)
 		return report(&c, KLP_FAILED, r, "uname failed: %s", klp_errno_words(r));
 	if (read_manifest(&c, &res) < 0)
 		return res;
-	if (strcmp(c.m.kernel, c.release) != 0)
-		return report(&c, KLP_REFUSED, 0, "refused: manifest is for kernel %s, running %s; boot continues",
-			      c.m.kernel, c.release);
+	if (klp_manifest_check_kernel(&c.m, c.release, why, sizeof(why)) < 0)
+		return report(&c, KLP_REFUSED, 0, "refused: %s; boot continues", why);
 	if (sys_exists(KLP_SYSFS) != 1)
 		return report(&c, KLP_UNSUPPORTED, ENOSYS,
 			      "kernel has no livepatch support (no %s): nothing loaded; boot continues", KLP_SYSFS);

@@ -1,11 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * The loader's kernel command line parser (early-loader/cmdline.c): whatever
+ * The loader's kernel command line parser (lib/cmdline.c): whatever
  * a boot prompt holds, the timeout stays within its bounds and an invalid
  * value keeps the default.
  */
 #include "fuzz.h"
-#include "klp-early.h"
+#include "klp-core.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

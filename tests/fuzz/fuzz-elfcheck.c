@@ -1,13 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * The loader's ELF header check (early-loader/elfcheck.c), run on the first
+ * The loader's ELF header check (lib/elfcheck.c), run on the first
  * bytes of the patch file before finit_module(2).
  */
 #include <elf.h>
 #include <errno.h>
 
 #include "fuzz.h"
-#include "klp-early.h"
+#include "klp-core.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

@@ -1,12 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * The crash-loop guard's record (early-loader/guard.c), read back from an
+ * The crash-loop guard's record (lib/guard.c), read back from an
  * EFI variable anyone with root (or a firmware bug) may have written: a
  * record that parses formats back to the same bytes, and counting an attempt
  * keeps it within its bounds.
  */
 #include "fuzz.h"
-#include "klp-early.h"
+#include "klp-core.h"
 
 #define SHA "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
 

@@ -55,7 +55,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	FUZZ_ASSERT(r == 0);
 	FUZZ_ASSERT(!e.valid || (e.found && !e.problem[0] && strlen(e.sha256) == 64 &&
-				 !strcmp(e.sha256, e.manifest_sha256) && e.module[0] && e.file[0]));
+				 !strcmp(e.sha256, e.manifest.sha256) && e.manifest.module[0] && e.manifest.file[0]));
 	FUZZ_ASSERT(!e.found || e.valid || e.problem[0]);
 	FUZZ_ASSERT(e.found || !e.problem[0]);
 	return 0;

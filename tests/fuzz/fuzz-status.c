@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * Status file round trip: what klp-early writes (early-loader/status.c,
+ * Status file round trip: what klp-early writes (lib/status.c,
  * klp_status_format) klp reads back (tools/klp/earlystatus.c,
  * klp_early_parse) with the same values. The input supplies the strings
  * (separated by 0xff bytes: mode, kernel, patch, message; control bytes
@@ -13,7 +13,7 @@
 #include <limits.h>
 
 #include "fuzz.h"
-#include "klp-early.h"
+#include "klp-core.h"
 #include "klp.h"
 
 /* What put_value writes for s: control bytes and DEL become spaces. */

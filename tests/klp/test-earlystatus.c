@@ -12,7 +12,7 @@
 
 #include "klp.h"
 
-/* What early-loader/status.c writes (its own test's golden text). */
+/* What lib/status.c writes (its own test's golden text). */
 static const char shim[] = "format=1\n"
 			   "mode=shim\n"
 			   "pid=1\n"

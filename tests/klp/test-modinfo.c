@@ -319,9 +319,15 @@ static void big_endian_module_in_initrd(void **state)
 	n = cpio_put(img, n, "usr/lib/klp-early/manifest", 0100644, manifest, strlen(manifest));
 	n = cpio_put(img, n, "TRAILER!!!", 0, "", 0);
 	assert_int_equal(klp_initrd_embedded_mem(img, n, &e), 0);
+	/* the loader's verdict (lib/verify.c): valid only where the loader would insert it */
+#if defined(__s390x__)
 	if (!e.valid)
 		fail_msg("embedded module not valid: %s", e.problem);
-	assert_string_equal(e.module, "klp_s390x");
+#else
+	assert_false(e.valid);
+	assert_non_null(strstr(e.problem, "byte order"));
+#endif
+	assert_string_equal(e.manifest.module, "klp_s390x");
 	assert_string_equal(e.sha256, sha);
 	assert_int_equal(e.size, w.n);
 	/* the sha256 of a fixed big-endian file is the same number on every machine */

@@ -39,10 +39,10 @@ static void emb_set(struct klp_embedded *e, const char *module, const char *sha,
 	if (!module)
 		return;
 	e->found = e->valid = e->loader = true;
-	snprintf(e->module, sizeof(e->module), "%s", module);
+	snprintf(e->manifest.module, sizeof(e->manifest.module), "%s", module);
 	snprintf(e->sha256, sizeof(e->sha256), "%s", sha);
-	snprintf(e->manifest_sha256, sizeof(e->manifest_sha256), "%s", sha);
-	snprintf(e->kernel, sizeof(e->kernel), "%s", kernel);
+	snprintf(e->manifest.sha256, sizeof(e->manifest.sha256), "%s", sha);
+	snprintf(e->manifest.kernel, sizeof(e->manifest.kernel), "%s", kernel);
 }
 
 static enum klp_verdict judge(const struct klp_installed_patch *p, bool exists, int r, const struct klp_embedded *e,

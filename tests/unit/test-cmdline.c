@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * Unit tests of early-loader/cmdline.c: rd.klp=, rd.klp.timeout= and
+ * Unit tests of lib/cmdline.c: rd.klp=, rd.klp.timeout= and
  * rd.klp.debug on the kernel command line. Each command line is parsed from
  * a heap copy of exactly its length, without a terminating NUL, so that
  * ASan reports any read past len.

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * Unit tests of early-loader/elfcheck.c: the ELF header sanity check that
+ * Unit tests of lib/elfcheck.c: the ELF header sanity check that
  * turns a bare ENOEXEC into a reason. Headers are passed in heap buffers of
  * exactly the given length so that ASan reports any read past it.
  */

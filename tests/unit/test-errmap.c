@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * Unit tests of early-loader/errmap.c: errno values as names and as words an
+ * Unit tests of lib/errmap.c: errno values as names and as words an
  * admin reading the boot log understands.
  */
 #include <stdarg.h>

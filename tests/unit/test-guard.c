@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * The crash-loop guard's record (early-loader/guard.c): parsing, formatting
+ * The crash-loop guard's record (lib/guard.c): parsing, formatting
  * and the skip-or-count decision.
  */
 #include <stdarg.h>

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * Unit tests of early-loader/manifest.c: the manifest decides what goes into
+ * Unit tests of lib/manifest.c: the manifest decides what goes into
  * the kernel, so every field is checked, every error path must give -EINVAL
  * (-ENODATA when there is nothing but comments) with a message that says
  * what is wrong, and no input, truncated or random, may crash the parser.
@@ -18,7 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "klp-early.h"
+#include "klp-core.h"
 
 #define SHA_LOWER "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
 #define SHA_MIXED "0123456789ABCDEF0123456789abcdef0123456789AbCdEf0123456789aBcDeF"
@@ -228,6 +228,108 @@ static void test_len_bounds_input(void **state)
 	assert_int_equal(parse_n(text, strlen(VALID_REQUIRED)), 0);
 	assert_valid_fields();
 	assert_int_equal(parse_n(text, strlen(text)), -EINVAL);
+}
+
+/* larger than the loader reads: refused with -E2BIG, whatever it holds */
+static void test_too_big(void **state)
+{
+	static char text[KLP_MANIFEST_MAX + 2];
+
+	(void)state;
+	memset(text, '#', sizeof(text) - 1);
+	memcpy(text, VALID, strlen(VALID));
+	text[strlen(VALID)] = '#';
+	assert_int_equal(parse_n(text, KLP_MANIFEST_MAX + 1), -E2BIG);
+	assert_non_null(strstr(err, "larger than"));
+	text[KLP_MANIFEST_MAX - 1] = '\n';
+	assert_int_equal(parse_n(text, KLP_MANIFEST_MAX), 0);
+}
+
+/* ---- the writer ---- */
+
+static struct klp_manifest sample(const char *srcversion)
+{
+	struct klp_manifest w = { .format = 1, .size = 123456 };
+
+	snprintf(w.kernel, sizeof(w.kernel), "6.1.0-57-amd64");
+	snprintf(w.module, sizeof(w.module), "livepatch_sample");
+	snprintf(w.file, sizeof(w.file), "livepatch_sample.ko");
+	snprintf(w.sha256, sizeof(w.sha256), SHA_LOWER);
+	snprintf(w.srcversion, sizeof(w.srcversion), "%s", srcversion);
+	return w;
+}
+
+static void test_format_round_trip(void **state)
+{
+	struct klp_manifest w = sample(SRCVERSION);
+	char text[1024];
+	int n;
+
+	(void)state;
+	n = klp_manifest_format(&w, "/lib/modules/6.1.0-57-amd64/livepatch/livepatch-sample.ko.xz", text,
+				sizeof(text), err, sizeof(err));
+	assert_true(n > 0);
+	assert_int_equal((size_t)n, strlen(text));
+	assert_non_null(strstr(text, "\nsrcversion=" SRCVERSION "\n"));
+	assert_non_null(strstr(text, "\nsource=/lib/modules/6.1.0-57-amd64/livepatch/livepatch-sample.ko.xz\n"));
+	assert_int_equal(parse_n(text, (size_t)n), 0);
+	assert_true(klp_manifest_equal(&w, &m));
+}
+
+/* a module without MODULE_VERSION has no srcversion: the key is left out, never written empty */
+static void test_format_without_srcversion(void **state)
+{
+	struct klp_manifest w = sample("");
+	char text[1024];
+	int n;
+
+	(void)state;
+	n = klp_manifest_format(&w, NULL, text, sizeof(text), err, sizeof(err));
+	assert_true(n > 0);
+	assert_null(strstr(text, "srcversion"));
+	assert_null(strstr(text, "source"));
+	assert_int_equal(parse_n(text, (size_t)n), 0);
+	assert_string_equal(m.srcversion, "");
+	assert_true(klp_manifest_equal(&w, &m));
+	/* the empty value the old shell writer wrote is what the loader refused */
+	expect_fail(VALID_REQUIRED "srcversion=\n", "bad value for", "srcversion");
+}
+
+/* what the parser would refuse is never written */
+static void test_format_refuses(void **state)
+{
+	struct klp_manifest w = sample("");
+	char text[1024];
+
+	(void)state;
+	assert_int_equal(klp_manifest_format(&w, "/x\nkernel=other", text, sizeof(text), err, sizeof(err)), -EINVAL);
+	assert_non_null(strstr(err, "control characters"));
+	snprintf(w.module, sizeof(w.module), "livepatch-sample");
+	assert_int_equal(klp_manifest_format(&w, NULL, text, sizeof(text), err, sizeof(err)), -EINVAL);
+	assert_non_null(strstr(err, "bad module name"));
+	w = sample("");
+	snprintf(w.kernel, sizeof(w.kernel), "6.1\nmodule=evil");
+	assert_int_equal(klp_manifest_format(&w, NULL, text, sizeof(text), err, sizeof(err)), -EINVAL);
+	w = sample("");
+	snprintf(w.sha256, sizeof(w.sha256), "%s", SHA_MIXED); /* would read back lowercased */
+	assert_int_equal(klp_manifest_format(&w, NULL, text, sizeof(text), err, sizeof(err)), -EINVAL);
+	w = sample("");
+	w.size = 0;
+	assert_int_equal(klp_manifest_format(&w, NULL, text, sizeof(text), err, sizeof(err)), -EINVAL);
+	w = sample("");
+	assert_int_equal(klp_manifest_format(&w, NULL, text, 40, err, sizeof(err)), -ENOSPC);
+}
+
+static void test_check_kernel(void **state)
+{
+	struct klp_manifest w = sample("");
+	char why[128];
+
+	(void)state;
+	assert_int_equal(klp_manifest_check_kernel(&w, "6.1.0-57-amd64", why, sizeof(why)), 0);
+	assert_int_equal(klp_manifest_check_kernel(&w, "6.1.0-57-amd64 ", why, sizeof(why)), -EINVAL);
+	assert_int_equal(klp_manifest_check_kernel(&w, "6.1.0-58-amd64", why, sizeof(why)), -EINVAL);
+	assert_string_equal(why, "manifest is for kernel 6.1.0-57-amd64, not 6.1.0-58-amd64");
 }
 
 /* ---- error paths ---- */
@@ -643,6 +745,11 @@ int main(void)
 		cmocka_unit_test(test_sha_uppercase_normalised),
 		cmocka_unit_test(test_valid_limits),
 		cmocka_unit_test(test_len_bounds_input),
+		cmocka_unit_test(test_too_big),
+		cmocka_unit_test(test_format_round_trip),
+		cmocka_unit_test(test_format_without_srcversion),
+		cmocka_unit_test(test_format_refuses),
+		cmocka_unit_test(test_check_kernel),
 		cmocka_unit_test(test_empty),
 		cmocka_unit_test(test_line_number_in_message),
 		cmocka_unit_test(test_missing_keys),

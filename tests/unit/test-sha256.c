@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * Unit tests of early-loader/sha256.c: FIPS 180-4 vectors, incremental
+ * Unit tests of lib/sha256.c: FIPS 180-4 vectors, incremental
  * updates split at every offset, the padding edges and hex formatting.
  * Expected digests come from the FIPS examples and from an independent
  * implementation (coreutils sha256sum / Python hashlib).

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * Unit tests of early-loader/status.c: the /run/klp/early.status file, result
+ * Unit tests of lib/status.c: the /run/klp/early.status file, result
  * names, hook-mode exit codes and the seconds format.
  */
 #include <stdarg.h>

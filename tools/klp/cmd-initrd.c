@@ -66,8 +66,8 @@ static void print_text(const struct klp_kstate *ks, bool verbose)
 		printf("  embedded:  none%s\n", e->loader ? " (the loader is there)" : "");
 	else
 		printf("  embedded:  %s srcversion %s sha256 %s\n             kernel %s, loader %s, %s mode%s%s\n",
-		       e->module[0] ? e->module : "?", e->srcversion[0] ? e->srcversion : "-",
-		       e->sha256[0] ? e->sha256 : "-", e->kernel[0] ? e->kernel : "?", e->loader ? "present" : "MISSING",
+		       e->manifest.module[0] ? e->manifest.module : "?", e->manifest.srcversion[0] ? e->manifest.srcversion : "-",
+		       e->sha256[0] ? e->sha256 : "-", e->manifest.kernel[0] ? e->manifest.kernel : "?", e->loader ? "present" : "MISSING",
 		       e->shim ? "shim" : "hook", e->problem[0] ? "; " : "", e->problem);
 }
 
@@ -102,12 +102,12 @@ static void json_kernel(struct klp_json *j, const struct klp_kstate *ks)
 	klp_json_key(j, "embedded");
 	if (ks->read_r == 0 && e->found) {
 		klp_json_object_begin(j);
-		klp_json_kv_string(j, "module", e->module[0] ? e->module : NULL);
-		klp_json_kv_string(j, "srcversion", e->srcversion[0] ? e->srcversion : NULL);
-		klp_json_kv_string(j, "kernel", e->kernel[0] ? e->kernel : NULL);
-		klp_json_kv_string(j, "file", e->file[0] ? e->file : NULL);
+		klp_json_kv_string(j, "module", e->manifest.module[0] ? e->manifest.module : NULL);
+		klp_json_kv_string(j, "srcversion", e->manifest.srcversion[0] ? e->manifest.srcversion : NULL);
+		klp_json_kv_string(j, "kernel", e->manifest.kernel[0] ? e->manifest.kernel : NULL);
+		klp_json_kv_string(j, "file", e->manifest.file[0] ? e->manifest.file : NULL);
 		klp_json_kv_string(j, "sha256", e->sha256[0] ? e->sha256 : NULL);
-		klp_json_kv_string(j, "manifest_sha256", e->manifest_sha256[0] ? e->manifest_sha256 : NULL);
+		klp_json_kv_string(j, "manifest_sha256", e->manifest.sha256[0] ? e->manifest.sha256 : NULL);
 		klp_json_kv_int(j, "size", (long long)e->size);
 		klp_json_kv_bool(j, "valid", e->valid);
 		klp_json_kv_bool(j, "loader", e->loader);
@@ -169,14 +169,14 @@ static void prom_write(FILE *f, const struct klp_kstate *ks, size_t n)
 	fputs("# HELP klp_patch_embedded The livepatch the kernel's initrd embeds.\n"
 	      "# TYPE klp_patch_embedded gauge\n", f);
 	for (i = 0; i < n; i++) {
-		if (ks[i].read_r < 0 || !ks[i].emb.found || !ks[i].emb.module[0])
+		if (ks[i].read_r < 0 || !ks[i].emb.found || !ks[i].emb.manifest.module[0])
 			continue;
 		fputs("klp_patch_embedded{kernel=\"", f);
 		prom_label(f, ks[i].kver);
 		fputs("\",patch=\"", f);
-		prom_label(f, ks[i].emb.module);
+		prom_label(f, ks[i].emb.manifest.module);
 		fputs("\",srcversion=\"", f);
-		prom_label(f, ks[i].emb.srcversion);
+		prom_label(f, ks[i].emb.manifest.srcversion);
 		fprintf(f, "\"} %d\n", ks[i].emb.valid);
 	}
 	fputs("# HELP klp_initrd_check_timestamp_seconds When klp initrd checked the initrds.\n"

@@ -78,15 +78,15 @@ static int initrd_embeds(const char *kver, const struct klp_live *p, char *what,
 		snprintf(what, len, "no: embeds no patch");
 		return 0;
 	}
-	if (emb.valid && !strcmp(emb.module, p->name) &&
-	    (!p->srcversion || !emb.srcversion[0] || !strcmp(emb.srcversion, p->srcversion))) {
+	if (emb.valid && !strcmp(emb.manifest.module, p->name) &&
+	    (!p->srcversion || !emb.manifest.srcversion[0] || !strcmp(emb.manifest.srcversion, p->srcversion))) {
 		snprintf(what, len, "yes");
 		return 1;
 	}
 	if (!emb.valid)
 		snprintf(what, len, "no: its embedded patch is broken: %s", emb.problem);
 	else
-		snprintf(what, len, "no: embeds %s (srcversion %s)", emb.module, emb.srcversion[0] ? emb.srcversion : "unknown");
+		snprintf(what, len, "no: embeds %s (srcversion %s)", emb.manifest.module, emb.manifest.srcversion[0] ? emb.manifest.srcversion : "unknown");
 	return 0;
 }
 

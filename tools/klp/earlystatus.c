@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * /run/klp/early.status (format 1, written by klp-early, see
- * early-loader/status.c): key=value lines; format, mode, pid, kernel,
+ * lib/status.c): key=value lines; format, mode, pid, kernel,
  * patch, result, error, message, start_boottime, end_boottime,
  * start_monotonic, end_monotonic, and guard (the crash-loop guard's word,
  * when the patch got that far). Unknown keys are ignored so that later

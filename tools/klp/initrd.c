@@ -37,7 +37,7 @@
 
 #include "klp.h"
 
-/* SHA-256: the loader's implementation (tools/klp/sha256.c compiles it into klp) */
+/* SHA-256: the core library's (lib/sha256.c), the loader's own */
 static void sha256_final_hex(struct sha256 *s, char out[65])
 {
 	uint8_t d[32];
@@ -314,16 +314,14 @@ static int rd_consume(struct rd *r, uint64_t n, void (*fn)(void *, const void *,
 }
 
 /* ---- the walk over the archives ---- */
-#define MANIFEST_MAX (64 * 1024)
 struct kofile {
-	char name[256];
-	char sha256[65];
-	uint64_t size;
+	char name[KLP_FILE_MAX];
+	struct klp_verify v; /* its bytes, fed to the loader's verdict (lib/verify.c) */
 };
 
 struct scan {
 	struct klp_embedded *out;
-	char *manifest; /* MANIFEST_MAX bytes */
+	char *manifest; /* KLP_MANIFEST_MAX bytes */
 	size_t manifest_len;
 	bool manifest_seen, manifest_big;
 	struct kofile *files;
@@ -340,9 +338,9 @@ static void put_manifest(void *ctx, const void *p, size_t n)
 	s->manifest_len += n;
 }
 
-static void put_sha(void *ctx, const void *p, size_t n)
+static void put_verify(void *ctx, const void *p, size_t n)
 {
-	sha256_update(ctx, p, n);
+	klp_verify_update(ctx, p, n);
 }
 
 /* "./usr/lib/..." and "/usr/lib/..." are "usr/lib/..." to the kernel. */
@@ -380,12 +378,10 @@ static int entry_data(struct rd *r, struct scan *s, const struct klp_cpio_header
 {
 	const char *base;
 	struct kofile *f;
-	struct sha256 sha;
-	int ret;
 
-	if (strncmp(name, KLP_EARLY_DIR "/", sizeof(KLP_EARLY_DIR)) != 0)
+	if (strncmp(name, KLP_DIR_IN_IMAGE "/", sizeof(KLP_DIR_IN_IMAGE)) != 0)
 		return rd_consume(r, h->filesize, NULL, NULL);
-	base = name + sizeof(KLP_EARLY_DIR);
+	base = name + sizeof(KLP_DIR_IN_IMAGE);
 	if (strchr(base, '/') || !base[0])
 		return rd_consume(r, h->filesize, NULL, NULL);
 	if (!strcmp(base, "init"))
@@ -397,20 +393,16 @@ static int entry_data(struct rd *r, struct scan *s, const struct klp_cpio_header
 	if (!strcmp(base, "manifest")) {
 		s->manifest_seen = true;
 		s->manifest_len = 0;
-		s->manifest_big = h->filesize > MANIFEST_MAX;
+		s->manifest_big = h->filesize > KLP_MANIFEST_MAX;
 		return rd_consume(r, h->filesize, s->manifest_big ? NULL : put_manifest, s);
 	}
 	if (strlen(base) >= sizeof(f->name))
 		return rd_consume(r, h->filesize, NULL, NULL);
 	if (!(f = file_slot(s, base)))
 		return -ENOMEM;
-	sha256_init(&sha);
-	ret = rd_consume(r, h->filesize, put_sha, &sha);
-	if (ret == 0) {
-		sha256_final_hex(&sha, f->sha256);
-		f->size = h->filesize;
-	}
-	return ret;
+	/* a later entry of the same name replaces the earlier one, as the kernel unpacks it */
+	klp_verify_init(&f->v);
+	return rd_consume(r, h->filesize, put_verify, &f->v);
 }
 
 static int pad4(struct rd *r)
@@ -523,11 +515,11 @@ static int walk_stream(struct rd *r, struct scan *s, bool top, int *comp, unsign
 	}
 }
 
-/* Checks the manifest against the files seen and fills out. */
+/* Judges the manifest and the file it names with the loader's own code, and fills out. */
 static void finish(struct scan *s)
 {
 	struct klp_embedded *e = s->out;
-	struct klp_initrd_manifest m;
+	struct klp_manifest m;
 	char why[200];
 	size_t i;
 
@@ -535,18 +527,14 @@ static void finish(struct scan *s)
 		return;
 	e->found = true;
 	if (s->manifest_big) {
-		snprintf(e->problem, sizeof(e->problem), "manifest larger than %d bytes", MANIFEST_MAX);
+		snprintf(e->problem, sizeof(e->problem), "manifest larger than %d bytes", KLP_MANIFEST_MAX);
 		return;
 	}
-	if (klp_initrd_manifest_parse(s->manifest, s->manifest_len, &m, why, sizeof(why)) < 0) {
+	if (klp_manifest_parse(s->manifest, s->manifest_len, &m, why, sizeof(why)) < 0) {
 		snprintf(e->problem, sizeof(e->problem), "manifest: %s", why);
 		return;
 	}
-	snprintf(e->module, sizeof(e->module), "%s", m.module);
-	snprintf(e->srcversion, sizeof(e->srcversion), "%s", m.srcversion);
-	snprintf(e->kernel, sizeof(e->kernel), "%s", m.kernel);
-	snprintf(e->file, sizeof(e->file), "%s", m.file);
-	snprintf(e->manifest_sha256, sizeof(e->manifest_sha256), "%s", m.sha256);
+	e->manifest = m;
 	for (i = 0; i < s->nfiles; i++)
 		if (!strcmp(s->files[i].name, m.file))
 			break;
@@ -554,14 +542,9 @@ static void finish(struct scan *s)
 		snprintf(e->problem, sizeof(e->problem), "the manifest names %.128s, which is not in the image", m.file);
 		return;
 	}
-	snprintf(e->sha256, sizeof(e->sha256), "%s", s->files[i].sha256);
-	e->size = s->files[i].size;
-	if (strcmp(e->sha256, m.sha256))
-		snprintf(e->problem, sizeof(e->problem), "%.128s: sha256 %.16s... differs from the manifest's %.16s...",
-			 m.file, e->sha256, m.sha256);
-	else if (e->size != m.size)
-		snprintf(e->problem, sizeof(e->problem), "%.128s: %llu bytes, the manifest says %llu", m.file, e->size,
-			 m.size);
+	e->size = s->files[i].v.size;
+	if (klp_verify_finish(&s->files[i].v, &m, e->sha256, why, sizeof(why)) < 0)
+		snprintf(e->problem, sizeof(e->problem), "%.100s: %.150s", m.file, why);
 	else
 		e->valid = true;
 }
@@ -620,7 +603,7 @@ static int scan_rd(struct rd *r, struct klp_embedded *out)
 
 	memset(out, 0, sizeof(*out));
 	snprintf(out->compression, sizeof(out->compression), "none");
-	s.manifest = malloc(MANIFEST_MAX);
+	s.manifest = malloc(KLP_MANIFEST_MAX);
 	if (!s.manifest)
 		return -ENOMEM;
 	ret = walk_stream(r, &s, true, &comp, &narchives);
@@ -746,163 +729,4 @@ int klp_initrd_module_sha256(const char *path, char out[65], unsigned long long 
 	if (ret < 0)
 		snprintf(err, errlen, "%s: %s", path, strerror(-ret));
 	return ret;
-}
-
-/* ---- manifest (format 1, see README.md); the same rules as the loader's ---- */
-static bool graph_only(const char *v, size_t n)
-{
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		if (v[i] <= ' ' || v[i] > '~')
-			return false;
-	return n > 0;
-}
-
-static bool copy_value(char *dst, size_t dstlen, const char *v, size_t n)
-{
-	if (n >= dstlen || !graph_only(v, n))
-		return false;
-	memcpy(dst, v, n);
-	dst[n] = '\0';
-	return true;
-}
-
-static bool module_name_valid(const char *s)
-{
-	size_t n;
-
-	for (n = 0; s[n]; n++)
-		if (!((s[n] >= 'a' && s[n] <= 'z') || (s[n] >= 'A' && s[n] <= 'Z') || (s[n] >= '0' && s[n] <= '9') ||
-		      s[n] == '_'))
-			return false;
-	return n > 0 && n < 56;
-}
-
-static int parse_u64(const char *v, size_t n, unsigned long long *out)
-{
-	unsigned long long x = 0;
-	size_t i;
-
-	if (n == 0 || n > 19 || (n > 1 && v[0] == '0'))
-		return -EINVAL;
-	for (i = 0; i < n; i++) {
-		if (v[i] < '0' || v[i] > '9')
-			return -EINVAL;
-		x = x * 10 + (unsigned long long)(v[i] - '0');
-	}
-	*out = x;
-	return 0;
-}
-
-static bool sha_valid(char *s)
-{
-	size_t i;
-
-	for (i = 0; i < 64; i++) {
-		if (s[i] >= 'A' && s[i] <= 'F')
-			s[i] = (char)(s[i] - 'A' + 'a');
-		if (!((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'f')))
-			return false;
-	}
-	return s[64] == '\0';
-}
-
-enum { M_FORMAT = 1, M_KERNEL = 2, M_MODULE = 4, M_FILE = 8, M_SIZE = 16, M_SHA = 32, M_SRCVERSION = 64 };
-
-static int mfail(char *err, size_t errlen, unsigned no, const char *what)
-{
-	if (no)
-		snprintf(err, errlen, "line %u: %s", no, what);
-	else
-		snprintf(err, errlen, "%s", what);
-	return -EINVAL;
-}
-
-/* One key=value line; returns its M_ bit, 0 for an unknown key, or -EINVAL. */
-static int manifest_line(struct klp_initrd_manifest *m, const char *k, size_t kl, const char *v, size_t vl,
-			 unsigned no, char *err, size_t errlen)
-{
-#define KEY(s) (kl == sizeof(s) - 1 && !memcmp(k, s, kl))
-	unsigned long long x;
-
-	if (KEY("format")) {
-		if (parse_u64(v, vl, &x) < 0 || x != 1)
-			return mfail(err, errlen, no, "unsupported manifest format (format 1 is read)");
-		return M_FORMAT;
-	}
-	if (KEY("kernel"))
-		return copy_value(m->kernel, sizeof(m->kernel), v, vl) ? M_KERNEL
-		       : mfail(err, errlen, no, "bad value for kernel");
-	if (KEY("module"))
-		return copy_value(m->module, sizeof(m->module), v, vl) && module_name_valid(m->module)
-		       ? M_MODULE : mfail(err, errlen, no, "bad module name");
-	if (KEY("file"))
-		return copy_value(m->file, sizeof(m->file), v, vl) && !strchr(m->file, '/') &&
-				       strcmp(m->file, ".") && strcmp(m->file, "..")
-		       ? M_FILE : mfail(err, errlen, no, "bad file name (a plain name in the manifest's folder)");
-	if (KEY("size"))
-		return parse_u64(v, vl, &m->size) == 0 && m->size > 0 && m->size <= (1ull << 30)
-		       ? M_SIZE : mfail(err, errlen, no, "bad value for size");
-	if (KEY("sha256"))
-		return vl == 64 && copy_value(m->sha256, sizeof(m->sha256), v, vl) && sha_valid(m->sha256)
-		       ? M_SHA : mfail(err, errlen, no, "bad value for sha256 (64 hex digits)");
-	if (KEY("srcversion"))
-		return vl == 0 || copy_value(m->srcversion, sizeof(m->srcversion), v, vl)
-		       ? M_SRCVERSION : mfail(err, errlen, no, "bad value for srcversion");
-	return 0;
-#undef KEY
-}
-
-int klp_initrd_manifest_parse(const char *buf, size_t len, struct klp_initrd_manifest *m, char *err, size_t errlen)
-{
-	static const struct {
-		int bit;
-		const char *name;
-	} required[] = { { M_KERNEL, "kernel" }, { M_MODULE, "module" }, { M_FILE, "file" },
-			 { M_SIZE, "size" },	 { M_SHA, "sha256" } };
-	size_t pos = 0, i;
-	unsigned no = 0;
-	int have = 0;
-
-	memset(m, 0, sizeof(*m));
-	if (memchr(buf, '\0', len))
-		return mfail(err, errlen, 0, "binary data (NUL byte) in manifest");
-	while (pos < len) {
-		const char *s = buf + pos, *nl = memchr(s, '\n', len - pos), *eq;
-		size_t n = nl ? (size_t)(nl - s) : len - pos, kl, j;
-		int r;
-
-		pos += n + (nl ? 1 : 0);
-		no++;
-		// cppcheck-suppress knownConditionTrueFalse ; n is 0 on an empty line (cppcheck 2.10 misreads the ?:)
-		if (n && s[n - 1] == '\r')
-			n--;
-		if (n == 0 || s[0] == '#')
-			continue;
-		if (!(eq = memchr(s, '=', n)))
-			return mfail(err, errlen, no, "not a key=value line");
-		kl = (size_t)(eq - s);
-		for (j = 0; j < kl; j++)
-			if (!((s[j] >= 'a' && s[j] <= 'z') || (s[j] >= '0' && s[j] <= '9') || s[j] == '_' || s[j] == '-'))
-				return mfail(err, errlen, no, "bad key");
-		if (kl == 0)
-			return mfail(err, errlen, no, "bad key");
-		if (!(have & M_FORMAT) && !(kl == 6 && !memcmp(s, "format", 6)))
-			return mfail(err, errlen, no, "the first key must be format");
-		r = manifest_line(m, s, kl, eq + 1, n - kl - 1, no, err, errlen);
-		if (r < 0)
-			return r;
-		if (have & r)
-			return mfail(err, errlen, no, "duplicate key");
-		have |= r;
-	}
-	if (!have)
-		return mfail(err, errlen, 0, "empty manifest");
-	for (i = 0; i < sizeof(required) / sizeof(required[0]); i++)
-		if (!(have & required[i].bit)) {
-			snprintf(err, errlen, "missing key %s", required[i].name);
-			return -EINVAL;
-		}
-	return 0;
 }

@@ -8,8 +8,8 @@
 #include <stdint.h>
 #include <stdio.h>
 
-/* shared with the loader: errno words (errmap.c) and SHA-256 (sha256.c) */
-#include "../../early-loader/klp-early.h"
+/* shared with the loader: the core library (lib/) */
+#include "klp-core.h"
 #include <stdlib.h>
 
 #define KLP_VERSION "0.1"
@@ -36,6 +36,7 @@ int klp_cmd_blocking(int argc, char **argv);
 int klp_cmd_load(int argc, char **argv);
 int klp_cmd_initrd(int argc, char **argv);
 int klp_cmd_regenerate(int argc, char **argv);
+int klp_cmd_payload(int argc, char **argv);
 #define KLP_COMMANDS \
 	{ "status", klp_cmd_status, "ready or in_progress; -v: where and when each patch was applied" }, \
 	{ "patches", klp_cmd_patches, "loaded livepatches; -v: RPM/package, CVEs, bug fixes" }, \
@@ -43,7 +44,8 @@ int klp_cmd_regenerate(int argc, char **argv);
 	{ "load", klp_cmd_load, "apply the active patch of the running kernel now" }, \
 	{ "initrd", klp_cmd_initrd, "is each kernel's initrd in step with its installed patch" }, \
 	{ "regenerate", klp_cmd_regenerate, "rebuild the initrds that are not in step, crash-safely" }, \
-	{ "installed", klp_cmd_installed, "the active cumulative livepatch installed for a kernel" },
+	{ "installed", klp_cmd_installed, "the active cumulative livepatch installed for a kernel" }, \
+	{ "payload", klp_cmd_payload, "write a kernel's patch and manifest for its initrd" },
 
 /* ---- json.c: streaming JSON writer for --json ---- */
 #define KLP_JSON_MAX_DEPTH 16
@@ -129,6 +131,31 @@ bool klp_is_module_file(const char *name);
 int klp_candidates_select(const struct klp_candidates *c, const char *pin);
 /* 0 if usable, else a reason is stored in cand->problem. */
 void klp_candidate_judge(struct klp_candidate *cand, const char *kver);
+/* One module file read and judged as the scan does (klp payload --file). */
+int klp_candidate_load(const char *path, const char *kver, struct klp_candidate *c);
+/*
+ * The open file fd, named path in messages, read and judged again: owner and
+ * mode from fstat, modinfo through /proc/self/fd (libkmod decompresses by
+ * magic). What klp payload copies is what was judged.
+ */
+int klp_candidate_from_fd(int fd, const char *path, const char *kver, struct klp_candidate *c);
+void klp_candidate_clear(struct klp_candidate *c);
+
+/* ---- payload.c: the patch and its manifest, as an initrd embeds them ---- */
+struct klp_payload_req {
+	const char *path;   /* the chosen module file */
+	const char *top;    /* the top of its module tree: folders from the file's up to here are checked */
+	const char *root;   /* "" is /: stripped from path in the manifest's source= */
+	const char *kver;
+	const char *outdir; /* gets <module>.ko (decompressed) and manifest */
+};
+/*
+ * Opens path once (no symlinks), judges the open file as the scan does,
+ * copies it decompressed, judges the copy with the loader's verdict and
+ * writes the manifest (lib/manifest.c) last. m: what was written.
+ * On failure err says why and nothing is left in outdir.
+ */
+int klp_payload_write(const struct klp_payload_req *q, struct klp_manifest *m, char *err, size_t errlen);
 
 /*
  * ==== status, patches, blocking, load (cmd-status.c, cmd-patches.c,
@@ -197,7 +224,7 @@ void klp_json_kv_words(struct klp_json *j, const char *key, char *const *v, size
 void klp_fmt_centis(uint64_t ns, char *buf, size_t len);
 
 /* ---- earlystatus.c: /run/klp/early.status written by klp-early ---- */
-#define KLP_EARLY_STATUS "/run/klp/early.status"
+#define KLP_EARLY_STATUS KLP_STATUS
 #define KLP_EARLY_STATUS_INITRD "/run/klp/early.status.initrd"
 struct klp_early {
 	unsigned format;
@@ -258,8 +285,6 @@ int klp_owner_parse_dpkg(const char *out, const char *path, char **pkg);
 const char *const *klp_decompressor(const char *path); /* argv, or NULL when not compressed */
 int klp_decompress(int in_fd, const char *path, int *out_fd, char *err, size_t errlen);
 
-/* ---- errmap.c: early-loader/errmap.c, the loader's words for errnos ---- */
-/* klp_errno_name(), klp_errno_words(): early-loader/klp-early.h, included above */
 
 
 /*
@@ -268,15 +293,13 @@ int klp_decompress(int in_fd, const char *path, int *out_fd, char *err, size_t e
  */
 
 /* ---- initrd.c: what an initrd file embeds, read from the file itself ---- */
-#define KLP_EARLY_DIR "usr/lib/klp-early" /* in the image, as the kernel unpacks it */
 struct klp_embedded {
 	bool found;  /* the image has usr/lib/klp-early/manifest (valid or not) */
-	bool valid;  /* the manifest parses, and the file it names is in the image with its size and sha256 */
+	bool valid;  /* the manifest parses, and the file it names passes the loader's verdict (lib/verify.c) */
 	bool loader; /* usr/lib/klp-early/klp-early is in the image */
 	bool shim;   /* usr/lib/klp-early/init is: klp-early runs as the initrd's /init */
-	char module[64], srcversion[128], kernel[256], file[256]; /* from the manifest */
-	char sha256[65];          /* computed from the embedded file's bytes; "" if absent */
-	char manifest_sha256[65]; /* what the manifest says */
+	struct klp_manifest manifest; /* as parsed (lib/manifest.c) when found; its sha256 is what it says */
+	char sha256[65];              /* computed from the embedded file's bytes; "" if absent */
 	unsigned long long size;  /* of the embedded file */
 	char compression[16];     /* of the main archive: gzip, zstd, xz, lz4, ..., or none */
 	char problem[256];        /* why found && !valid, or why the image is unreadable; "" if none */
@@ -303,13 +326,6 @@ int klp_cpio_header_parse(const void *hdr, size_t len, struct klp_cpio_header *h
 /* "gzip", "zstd", "xz", "lzma", "lz4", "bzip2", "lzo" from magic bytes, or NULL. */
 const char *klp_initrd_compression(const void *magic, size_t len);
 
-struct klp_initrd_manifest {
-	char kernel[256], module[64], file[256], sha256[65], srcversion[128];
-	unsigned long long size;
-};
-/* Format 1 (README.md), the loader's rules; -EINVAL with err set. */
-int klp_initrd_manifest_parse(const char *buf, size_t len, struct klp_initrd_manifest *m, char *err,
-			      size_t errlen);
 void klp_initrd_sha256_hex(const void *buf, size_t len, char out[65]);
 /* sha256 and size of a module file, decompressed (.ko.xz/.ko.zst/.ko.gz) as 55klp embeds it. */
 int klp_initrd_module_sha256(const char *path, char out[65], unsigned long long *size, char *err,

@@ -106,27 +106,16 @@ void klp_candidate_judge(struct klp_candidate *c, const char *kver)
 	c->problem = problem_of(c, kver);
 }
 
-static int read_candidate(struct kmod_ctx *ctx, const char *dir, const char *file, const char *kver,
-			  struct klp_candidate *c)
+/* modinfo of the module at path (libkmod), into c; a problem is recorded in c, never returned */
+static int read_info(struct kmod_ctx *ctx, const char *path, struct klp_candidate *c)
 {
 	struct kmod_module *mod = NULL;
-	struct stat st;
-	int r;
+	int r = kmod_module_new_from_path(ctx, path, &mod);
 
-	memset(c, 0, sizeof(*c));
-	if (asprintf(&c->path, "%s/%s", dir, file) < 0)
-		return -ENOMEM;
-	/* lstat: a symlink is judged as such, never followed to somewhere else */
-	if (lstat(c->path, &st) == 0) {
-		c->stat_ok = true;
-		c->uid = (unsigned)st.st_uid;
-		c->mode = (unsigned)st.st_mode;
-	}
-	r = kmod_module_new_from_path(ctx, c->path, &mod);
 	if (r < 0) {
 		if (asprintf(&c->problem, "unreadable: %s", strerror(-r)) < 0)
 			c->problem = NULL;
-		return 0;
+		return -1;
 	}
 	c->name = strdup(kmod_module_get_name(mod));
 	r = info_read(mod, c);
@@ -134,9 +123,75 @@ static int read_candidate(struct kmod_ctx *ctx, const char *dir, const char *fil
 	if (r < 0) {
 		if (asprintf(&c->problem, "cannot read modinfo: %s", strerror(-r)) < 0)
 			c->problem = NULL;
+		return -1;
+	}
+	return 0;
+}
+
+static bool has_control_chars(const char *s)
+{
+	for (; *s; s++)
+		if ((unsigned char)*s < ' ' || *s == 0x7f)
+			return true;
+	return false;
+}
+
+static int read_candidate(struct kmod_ctx *ctx, const char *path, const char *kver, struct klp_candidate *c)
+{
+	struct stat st;
+
+	memset(c, 0, sizeof(*c));
+	if (!(c->path = strdup(path)))
+		return -ENOMEM;
+	if (has_control_chars(path)) {
+		/* a newline in the name would end a manifest line, and no log shows it faithfully */
+		c->problem = strdup("control characters in the file name: rename it");
 		return 0;
 	}
-	klp_candidate_judge(c, kver);
+	/* lstat: a symlink is judged as such, never followed to somewhere else */
+	if (lstat(c->path, &st) == 0) {
+		c->stat_ok = true;
+		c->uid = (unsigned)st.st_uid;
+		c->mode = (unsigned)st.st_mode;
+	}
+	if (read_info(ctx, c->path, c) == 0)
+		klp_candidate_judge(c, kver);
+	return 0;
+}
+
+int klp_candidate_load(const char *path, const char *kver, struct klp_candidate *c)
+{
+	struct kmod_ctx *ctx = kmod_new(NULL, NULL);
+	int r;
+
+	if (!ctx)
+		return -ENOMEM;
+	r = read_candidate(ctx, path, kver, c);
+	kmod_unref(ctx);
+	return r;
+}
+
+int klp_candidate_from_fd(int fd, const char *path, const char *kver, struct klp_candidate *c)
+{
+	char proc[64];
+	struct kmod_ctx *ctx;
+	struct stat st;
+
+	memset(c, 0, sizeof(*c));
+	if (!(c->path = strdup(path)))
+		return -ENOMEM;
+	if (fstat(fd, &st) == 0) {
+		c->stat_ok = true;
+		c->uid = (unsigned)st.st_uid;
+		c->mode = (unsigned)st.st_mode;
+	}
+	if (!(ctx = kmod_new(NULL, NULL)))
+		return -ENOMEM;
+	/* libkmod reads by name: the open file itself, whatever its path points to now */
+	snprintf(proc, sizeof(proc), "/proc/self/fd/%d", fd);
+	if (read_info(ctx, proc, c) == 0)
+		klp_candidate_judge(c, kver);
+	kmod_unref(ctx);
 	return 0;
 }
 
@@ -162,8 +217,14 @@ int klp_candidates_scan(const char *dir, const char *kver, struct klp_candidates
 	if (!ctx || !out->v)
 		r = -ENOMEM;
 	for (i = 0; i < n; i++) {
-		if (r == 0 && klp_is_module_file(ents[i]->d_name))
-			r = read_candidate(ctx, dir, ents[i]->d_name, kver, &out->v[out->n++]);
+		char *path = NULL;
+		if (r == 0 && klp_is_module_file(ents[i]->d_name)) {
+			if (asprintf(&path, "%s/%s", dir, ents[i]->d_name) < 0)
+				r = -ENOMEM;
+			else
+				r = read_candidate(ctx, path, kver, &out->v[out->n++]);
+		}
+		free(path);
 		free(ents[i]);
 	}
 	free(ents);
@@ -176,17 +237,22 @@ int klp_candidates_scan(const char *dir, const char *kver, struct klp_candidates
 	return 0;
 }
 
+void klp_candidate_clear(struct klp_candidate *c)
+{
+	free(c->path);
+	free(c->name);
+	free(c->srcversion);
+	free(c->vermagic);
+	free(c->problem);
+	memset(c, 0, sizeof(*c));
+}
+
 void klp_candidates_free(struct klp_candidates *c)
 {
 	size_t i;
 
-	for (i = 0; c && c->v && i < c->n; i++) {
-		free(c->v[i].path);
-		free(c->v[i].name);
-		free(c->v[i].srcversion);
-		free(c->v[i].vermagic);
-		free(c->v[i].problem);
-	}
+	for (i = 0; c && c->v && i < c->n; i++)
+		klp_candidate_clear(&c->v[i]);
 	if (c) {
 		free(c->v);
 		c->v = NULL;

@@ -53,6 +53,8 @@ const char *klp_verdict_name(enum klp_verdict v)
 enum klp_verdict klp_verdict_judge(const struct klp_installed_patch *inst, bool initrd_exists, int read_r,
 				   const struct klp_embedded *emb, const char *kver, char *why, size_t whylen)
 {
+	char kwhy[300];
+
 	if (!initrd_exists) {
 		snprintf(why, whylen, "there is no initrd file");
 		return KLP_MISSING;
@@ -64,7 +66,7 @@ enum klp_verdict klp_verdict_judge(const struct klp_installed_patch *inst, bool 
 	if (!inst->present) {
 		if (emb->found) {
 			snprintf(why, whylen, "the initrd embeds %s, but no usable patch is installed",
-				 emb->module[0] ? emb->module : "a broken patch");
+				 emb->manifest.module[0] ? emb->manifest.module : "a broken patch");
 			return KLP_STALE;
 		}
 		snprintf(why, whylen, "no patch installed, none embedded");
@@ -79,20 +81,21 @@ enum klp_verdict klp_verdict_judge(const struct klp_installed_patch *inst, bool 
 		return KLP_STALE;
 	}
 	if (!emb->loader) {
-		snprintf(why, whylen, "the initrd has a manifest but no loader (" KLP_EARLY_DIR "/klp-early)");
+		snprintf(why, whylen, "the initrd has a manifest but no loader (" KLP_DIR_IN_IMAGE "/klp-early)");
 		return KLP_STALE;
 	}
-	if (strcmp(emb->kernel, kver)) {
-		snprintf(why, whylen, "the embedded manifest is for kernel %.200s", emb->kernel);
+	if (klp_manifest_check_kernel(&emb->manifest, kver, kwhy, sizeof(kwhy)) < 0) {
+		/* the loader's own rule: it would refuse the patch on kver */
+		snprintf(why, whylen, "the embedded %.200s", kwhy);
 		return KLP_STALE;
 	}
-	if (strcmp(emb->module, inst->module)) {
-		snprintf(why, whylen, "the initrd embeds %s, %s is installed", emb->module, inst->module);
+	if (strcmp(emb->manifest.module, inst->module)) {
+		snprintf(why, whylen, "the initrd embeds %s, %s is installed", emb->manifest.module, inst->module);
 		return KLP_STALE;
 	}
 	if (strcmp(emb->sha256, inst->sha256)) {
 		snprintf(why, whylen, "the embedded %s (sha256 %.12s) differs from the installed one (sha256 %.12s)",
-			 emb->module, emb->sha256, inst->sha256);
+			 emb->manifest.module, emb->sha256, inst->sha256);
 		return KLP_STALE;
 	}
 	snprintf(why, whylen, "the initrd embeds the installed %s", inst->module);
@@ -391,6 +394,16 @@ static void stamp_path(const char *dir, const char *kver, char *out, size_t len)
 	snprintf(out, len, "%s/initrd-%s.stamp", dir, kver);
 }
 
+/*
+ * The stamp keeps a verdict on an initrd file: it holds only as long as the
+ * rules that made it. Raise this whenever what makes an embedded patch valid
+ * changes (2: the loader's own verdict, lib/verify.c; an empty srcversion=
+ * refused), so that an upgrade re-reads every initrd instead of trusting
+ * what an older klp concluded.
+ */
+#define STAMP_RULES 2
+#define STAMP_RULES_TEXT "2"
+
 static void stamp_save(const char *dir, const char *kver, const char *initrd, const struct klp_embedded *e)
 {
 	char p[PATH_MAX], tmp[PATH_MAX + 32];
@@ -405,11 +418,11 @@ static void stamp_save(const char *dir, const char *kver, const char *initrd, co
 	snprintf(tmp, sizeof(tmp), "%s.%ld", p, (long)getpid());
 	if (!(f = fopen(tmp, "we")))
 		return;
-	fprintf(f, "path=%s\nkey=%llu %llu %llu %lld.%09lld %lld.%09lld\n", initrd, k.dev, k.ino, k.size, k.mtime_s,
+	fprintf(f, "rules=%d\npath=%s\nkey=%llu %llu %llu %lld.%09lld %lld.%09lld\n", STAMP_RULES, initrd, k.dev, k.ino, k.size, k.mtime_s,
 		k.mtime_ns, k.ctime_s, k.ctime_ns);
 	fprintf(f, "flags=%d %d %d %d\nmodule=%s\nsrcversion=%s\nkernel=%s\nfile=%s\nsha256=%s\nmsha256=%s\n",
-		e->found, e->valid, e->loader, e->shim, e->module, e->srcversion, e->kernel, e->file, e->sha256,
-		e->manifest_sha256);
+		e->found, e->valid, e->loader, e->shim, e->manifest.module, e->manifest.srcversion, e->manifest.kernel, e->manifest.file, e->sha256,
+		e->manifest.sha256);
 	fprintf(f, "size=%llu\ncompression=%s\nproblem=%s\n", e->size, e->compression, e->problem);
 	if (fclose(f) != 0 || rename(tmp, p) < 0)
 		unlink(tmp);
@@ -450,6 +463,9 @@ static int stamp_load(const char *dir, const char *kver, const char *initrd, con
 	snprintf(want, sizeof(want), "%llu %llu %llu %lld.%09lld %lld.%09lld", k.dev, k.ino, k.size, k.mtime_s,
 		 k.mtime_ns, k.ctime_s, k.ctime_ns);
 	memset(e, 0, sizeof(*e));
+	line_value(text, "rules", v, sizeof(v));
+	if (strcmp(v, STAMP_RULES_TEXT) != 0)
+		goto stale;
 	line_value(text, "path", v, sizeof(v));
 	if (strcmp(v, initrd))
 		goto stale;
@@ -460,12 +476,12 @@ static int stamp_load(const char *dir, const char *kver, const char *initrd, con
 	if (parse_flags(v, f) < 0)
 		goto stale;
 	e->found = f[0], e->valid = f[1], e->loader = f[2], e->shim = f[3];
-	line_value(text, "module", e->module, sizeof(e->module));
-	line_value(text, "srcversion", e->srcversion, sizeof(e->srcversion));
-	line_value(text, "kernel", e->kernel, sizeof(e->kernel));
-	line_value(text, "file", e->file, sizeof(e->file));
+	line_value(text, "module", e->manifest.module, sizeof(e->manifest.module));
+	line_value(text, "srcversion", e->manifest.srcversion, sizeof(e->manifest.srcversion));
+	line_value(text, "kernel", e->manifest.kernel, sizeof(e->manifest.kernel));
+	line_value(text, "file", e->manifest.file, sizeof(e->manifest.file));
 	line_value(text, "sha256", e->sha256, sizeof(e->sha256));
-	line_value(text, "msha256", e->manifest_sha256, sizeof(e->manifest_sha256));
+	line_value(text, "msha256", e->manifest.sha256, sizeof(e->manifest.sha256));
 	line_value(text, "size", v, sizeof(v));
 	e->size = strtoull(v, NULL, 10);
 	line_value(text, "compression", e->compression, sizeof(e->compression));
@@ -1004,15 +1020,15 @@ static const char *patch_word(const struct klp_kstate *ks, bool embedded, char *
 			return "unreadable";
 		if (!ks->emb.found)
 			return "none";
-		if (ks->inst.present && !strcmp(ks->emb.module, ks->inst.module) && strcmp(ks->emb.srcversion, ks->inst.srcversion)) {
-			snprintf(buf, len, "%s %s", ks->emb.module, ks->emb.srcversion);
+		if (ks->inst.present && !strcmp(ks->emb.manifest.module, ks->inst.module) && strcmp(ks->emb.manifest.srcversion, ks->inst.srcversion)) {
+			snprintf(buf, len, "%s %s", ks->emb.manifest.module, ks->emb.manifest.srcversion);
 			return buf;
 		}
-		return ks->emb.module[0] ? ks->emb.module : "broken";
+		return ks->emb.manifest.module[0] ? ks->emb.manifest.module : "broken";
 	}
 	if (!ks->inst.present)
 		return "none";
-	if (ks->emb.found && !strcmp(ks->emb.module, ks->inst.module) && strcmp(ks->emb.srcversion, ks->inst.srcversion)) {
+	if (ks->emb.found && !strcmp(ks->emb.manifest.module, ks->inst.module) && strcmp(ks->emb.manifest.srcversion, ks->inst.srcversion)) {
 		snprintf(buf, len, "%s %s", ks->inst.module, ks->inst.srcversion);
 		return buf;
 	}

@@ -12,7 +12,7 @@
  */
 #include <string.h>
 
-#include "klp-early.h"
+#include "klp-core.h"
 
 static bool is_space(char c)
 {

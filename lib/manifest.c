@@ -9,17 +9,19 @@
  *   file=klp_demo_v1.ko
  *   size=123456
  *   sha256=<64 hex digits>
- *   srcversion=<modinfo srcversion>     (optional)
+ *   srcversion=<modinfo srcversion>     (optional: absent when the module has none)
+ *   source=/lib/modules/.../x.ko.xz     (informational, ignored by the parser)
  *
  * One key=value per line, no spaces around '='. "format" comes first. Unknown
  * keys are ignored so a later writer can add information; everything else is
  * strict, since the file decides what goes into the kernel.
  */
 #include <errno.h>
+#include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
 
-#include "klp-early.h"
+#include "klp-core.h"
 
 #define SIZE_MAX_ACCEPTED (1ull << 30)
 
@@ -201,6 +203,10 @@ int klp_manifest_parse(const char *buf, size_t len, struct klp_manifest *m, char
 	int have = 0;
 
 	memset(m, 0, sizeof(*m));
+	if (len > KLP_MANIFEST_MAX) {
+		snprintf(err, errlen, "larger than %d bytes", KLP_MANIFEST_MAX);
+		return -E2BIG;
+	}
 	if (memchr(buf, '\0', len))
 		return fail(err, errlen, 0, "binary data (NUL byte) in manifest", NULL);
 	while (pos < len) {
@@ -233,4 +239,51 @@ int klp_manifest_parse(const char *buf, size_t len, struct klp_manifest *m, char
 	if ((have & HAVE_REQUIRED) != HAVE_REQUIRED)
 		return fail(err, errlen, 0, "missing key", missing_key(have));
 	return 0;
+}
+
+/* printable, no control characters: one line of the manifest */
+static bool line_safe(const char *v)
+{
+	for (; *v; v++)
+		if ((unsigned char)*v < ' ' || *v == 0x7f)
+			return false;
+	return true;
+}
+
+int klp_manifest_format(const struct klp_manifest *m, const char *source, char *buf, size_t len, char *err,
+			size_t errlen)
+{
+	struct klp_manifest back;
+	int n;
+
+	if (source && !line_safe(source))
+		return fail(err, errlen, 0, "control characters in the source file name", NULL);
+	n = snprintf(buf, len,
+		     "# klp-initrd manifest, written by klp payload\n"
+		     "format=1\nkernel=%s\nmodule=%s\nfile=%s\nsize=%" PRIu64 "\nsha256=%s\n%s%s%s%s%s%s",
+		     m->kernel, m->module, m->file, m->size, m->sha256, m->srcversion[0] ? "srcversion=" : "",
+		     m->srcversion, m->srcversion[0] ? "\n" : "", source ? "source=" : "", source ? source : "",
+		     source ? "\n" : "");
+	if (n < 0 || (size_t)n >= len)
+		return -ENOSPC;
+	if (klp_manifest_parse(buf, (size_t)n, &back, err, errlen) < 0)
+		return -EINVAL;
+	if (!klp_manifest_equal(m, &back))
+		return fail(err, errlen, 0, "a value does not read back as written", NULL);
+	return n;
+}
+
+bool klp_manifest_equal(const struct klp_manifest *a, const struct klp_manifest *b)
+{
+	return a->format == b->format && a->size == b->size && !strcmp(a->kernel, b->kernel) &&
+	       !strcmp(a->module, b->module) && !strcmp(a->file, b->file) && !strcmp(a->sha256, b->sha256) &&
+	       !strcmp(a->srcversion, b->srcversion);
+}
+
+int klp_manifest_check_kernel(const struct klp_manifest *m, const char *release, char *why, size_t len)
+{
+	if (strcmp(m->kernel, release) == 0)
+		return 0;
+	snprintf(why, len, "manifest is for kernel %s, not %s", m->kernel, release);
+	return -EINVAL;
 }

@@ -6,7 +6,7 @@
 #include <elf.h>
 #include <errno.h>
 
-#include "klp-early.h"
+#include "klp-core.h"
 
 #if defined(__x86_64__)
 #define KLP_EM EM_X86_64

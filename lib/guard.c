@@ -20,7 +20,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "klp-early.h"
+#include "klp-core.h"
 
 static int parse_uint(const char *s, size_t n, unsigned max, unsigned *out)
 {

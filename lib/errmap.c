@@ -6,7 +6,7 @@
 #include <errno.h>
 #include <stdio.h>
 
-#include "klp-early.h"
+#include "klp-core.h"
 
 struct errword {
 	int err;

@@ -12,7 +12,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 
-#include "klp-early.h"
+#include "klp-core.h"
 
 static const char *const result_names[] = {
 	[KLP_APPLIED] = "applied",	   [KLP_ALREADY_LOADED] = "already-loaded",

@@ -1,0 +1,185 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * klp payload: write the initrd payload of a kernel (its active cumulative
+ * patch, decompressed, and the manifest klp-early reads) into a folder. The
+ * dracut module, the stale-initrd fallback and the tests call it: no shell
+ * writes a manifest.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "klp.h"
+
+enum { PAYLOAD_NONE = 3, PAYLOAD_PIN = 4, PAYLOAD_SAME = 5 };
+
+struct payload_opts {
+	const char *root, *moddir, *conf, *file, *same, *outdir;
+	char kver[256];
+	bool quiet;
+};
+
+static int usage(void)
+{
+	printf("Usage: klp payload [--kver K] [--root DIR] [--moddir DIR] [--conf FILE] [--file PATCH]\n"
+	       "                   [--skip-if-same MANIFEST] [--quiet] OUTDIR\n"
+	       "Write kernel K's initrd payload into OUTDIR: its active cumulative livepatch, decompressed,\n"
+	       "as OUTDIR/<module>.ko, and OUTDIR/manifest, the file klp-early reads at boot.\n"
+	       "The patch is chosen as `klp installed` chooses it (or is PATCH, judged by the same rules);\n"
+	       "every installed file that is not used is named on stderr with the reason.\n"
+	       "  --skip-if-same MANIFEST  write nothing when MANIFEST already names this very patch\n"
+	       "Exit status: 0 written, 1 error, 2 usage, 3 no usable patch, 4 the pinned patch is not\n"
+	       "usable, 5 same as MANIFEST.\n");
+	return KLP_EXIT_OK;
+}
+
+static int parse(int argc, char **argv, struct payload_opts *o)
+{
+	static const struct option opts[] = {
+		{ "kver", required_argument, NULL, 'k' },   { "root", required_argument, NULL, 'r' },
+		{ "moddir", required_argument, NULL, 'd' }, { "conf", required_argument, NULL, 'c' },
+		{ "file", required_argument, NULL, 'f' },   { "skip-if-same", required_argument, NULL, 's' },
+		{ "quiet", no_argument, NULL, 'q' },        { "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int c;
+
+	while ((c = getopt_long(argc, argv, ":k:r:d:c:f:s:qh", opts, NULL)) != -1) {
+		switch (c) {
+		case 'k': snprintf(o->kver, sizeof(o->kver), "%s", optarg); break;
+		case 'r': o->root = optarg; break;
+		case 'd': o->moddir = optarg; break;
+		case 'c': o->conf = optarg; break;
+		case 'f': o->file = optarg; break;
+		case 's': o->same = optarg; break;
+		case 'q': o->quiet = true; break;
+		case 'h': return usage() + 1;
+		default: klp_bad_option(argv, c, optopt); return -1;
+		}
+	}
+	if (optind + 1 != argc) {
+		fprintf(stderr, "klp: payload: %s\n", optind < argc ? "more than one OUTDIR" : "OUTDIR missing");
+		return -1;
+	}
+	o->outdir = argv[optind];
+	return 0;
+}
+
+/* The file to embed: --file, or the one chosen among the installed ones (refused ones named). */
+static int choose(const struct payload_opts *o, char **path, char *top, size_t toplen)
+{
+	char conf[PATH_MAX], dir[PATH_MAX], err[256] = "";
+	struct klp_candidates cands;
+	struct klp_conf cf;
+	int r, sel;
+	size_t i;
+
+	if (o->file) {
+		/* only the file's own folder is checked: it can be anywhere */
+		char *slash;
+		snprintf(top, toplen, "%s", o->file);
+		slash = strrchr(top, '/');
+		if (slash && slash != top)
+			*slash = '\0';
+		return (*path = strdup(o->file)) ? 0 : -ENOMEM;
+	}
+	snprintf(conf, sizeof(conf), "%s%s", o->root, KLP_CONF);
+	r = klp_conf_load(o->conf ? o->conf : conf, &cf, err, sizeof(err));
+	if (r < 0) {
+		fprintf(stderr, "klp: %s: %s\n", o->conf ? o->conf : conf, err[0] ? err : strerror(-r));
+		return -EIO;
+	}
+	r = klp_livepatch_dir(o->root, o->moddir, o->kver, dir, sizeof(dir));
+	if (r >= 0)
+		r = klp_candidates_scan(dir, o->kver, &cands);
+	if (r < 0) {
+		fprintf(stderr, "klp: livepatch folder of %s: %s\n", o->kver, strerror(-r));
+		klp_conf_free(&cf);
+		return -EIO;
+	}
+	sel = klp_candidates_select(&cands, klp_conf_pin(&cf, o->kver));
+	for (i = 0; i < cands.n; i++)
+		if (cands.v[i].problem)
+			fprintf(stderr, "klp: %s: skipped: %s\n", cands.v[i].path, cands.v[i].problem);
+	if (sel == -ESRCH)
+		fprintf(stderr, "klp: %s pins %s for %s, but no usable module of that name is installed\n",
+			o->conf ? o->conf : conf, klp_conf_pin(&cf, o->kver), o->kver);
+	else if (sel < 0 && !o->quiet)
+		fprintf(stderr, "klp: no usable livepatch installed for %s\n", o->kver);
+	r = sel == -ESRCH ? -ESRCH : sel < 0 ? -ENOENT : 0;
+	if (r == 0 && !(*path = strdup(cands.v[sel].path)))
+		r = -ENOMEM;
+	if (o->moddir)
+		snprintf(top, toplen, "%s", o->moddir);
+	else
+		snprintf(top, toplen, "%s/lib/modules", o->root);
+	klp_candidates_free(&cands);
+	klp_conf_free(&cf);
+	return r;
+}
+
+/* MANIFEST (--skip-if-same) names this very patch: module, kernel and sha256, read by the core's parser. */
+static bool same_as(const char *path, const struct klp_manifest *m)
+{
+	struct klp_manifest old;
+	char *text = NULL, err[160];
+	size_t len = 0;
+	bool same;
+
+	if (klp_read_text(path, KLP_MANIFEST_MAX, &text, &len) < 0)
+		return false;
+	same = klp_manifest_parse(text, len, &old, err, sizeof(err)) == 0 && !strcmp(old.module, m->module) &&
+	       !strcmp(old.kernel, m->kernel) && !strcmp(old.sha256, m->sha256);
+	free(text);
+	return same;
+}
+
+static void drop(const char *outdir, const struct klp_manifest *m)
+{
+	char p[PATH_MAX];
+
+	snprintf(p, sizeof(p), "%s/%s", outdir, m->file);
+	unlink(p);
+	snprintf(p, sizeof(p), "%s/manifest", outdir);
+	unlink(p);
+}
+
+int klp_cmd_payload(int argc, char **argv)
+{
+	struct payload_opts o = { .root = "" };
+	struct klp_payload_req q;
+	struct klp_manifest m;
+	char top[PATH_MAX], err[512] = "", rootbuf[PATH_MAX], *path = NULL;
+	int r;
+
+	r = parse(argc, argv, &o);
+	if (r != 0)
+		return r > 0 ? KLP_EXIT_OK : KLP_EXIT_USAGE;
+	o.root = klp_root_norm(o.root, rootbuf, sizeof(rootbuf));
+	if (!o.kver[0] && (r = klp_kernel_release(o.kver, sizeof(o.kver))) < 0) {
+		fprintf(stderr, "klp: uname: %s\n", strerror(-r));
+		return KLP_EXIT_ERROR;
+	}
+	r = choose(&o, &path, top, sizeof(top));
+	if (r < 0)
+		return r == -ESRCH ? PAYLOAD_PIN : r == -ENOENT ? PAYLOAD_NONE : KLP_EXIT_ERROR;
+	q = (struct klp_payload_req){ .path = path, .top = top, .root = o.root, .kver = o.kver, .outdir = o.outdir };
+	r = klp_payload_write(&q, &m, err, sizeof(err));
+	if (r < 0) {
+		fprintf(stderr, "klp: payload: %s\n", err);
+		r = KLP_EXIT_ERROR;
+	} else if (o.same && same_as(o.same, &m)) {
+		drop(o.outdir, &m);
+		r = PAYLOAD_SAME;
+	} else {
+		printf("kernel: %s\npatch: %s\nfile: %s\nsrcversion: %s\nsha256: %s\nsize: %llu\n", m.kernel,
+		       m.module, path, m.srcversion, m.sha256, (unsigned long long)m.size);
+		r = KLP_EXIT_OK;
+	}
+	free(path);
+	return r;
+}
