@@ -63,6 +63,24 @@ static void put_raw(struct arc *a, const char *name, unsigned mode, const void *
 	pad(a);
 }
 
+/* An entry of a hard-link set: inode ino, nlink links, body data (empty but for the one that carries it). */
+static void put_link(struct arc *a, const char *name, unsigned ino, unsigned nlink, const void *data, size_t len)
+{
+	char hdr[KLP_CPIO_HEADER_SIZE + 1];
+
+	snprintf(hdr, sizeof(hdr), "070701%08X%08X%08X%08X%08X%08X%08X%08X%08X%08X%08X%08X%08X", ino, 0100644u, 0,
+		 0, nlink, 0, (unsigned)len, 0, 0, 0, 0, (unsigned)strlen(name) + 1, 0);
+	assert_true(a->n + KLP_CPIO_HEADER_SIZE + strlen(name) + len + 8 < CAP);
+	memcpy(a->b + a->n, hdr, KLP_CPIO_HEADER_SIZE);
+	a->n += KLP_CPIO_HEADER_SIZE;
+	memcpy(a->b + a->n, name, strlen(name) + 1);
+	a->n += strlen(name) + 1;
+	pad(a);
+	memcpy(a->b + a->n, data, len);
+	a->n += len;
+	pad(a);
+}
+
 static void put(struct arc *a, const char *name, unsigned mode, const void *data, size_t len)
 {
 	put_raw(a, name, mode, data, len, (unsigned)len, (unsigned)strlen(name) + 1);
@@ -217,6 +235,84 @@ static void embedded_good(void **state)
 	a.n += 512;
 	assert_int_equal(klp_initrd_embedded_mem(a.b, a.n, &e), 0);
 	assert_true(e.valid);
+	free(a.b);
+}
+
+/* The loader and its manifest, and the patch entry given by the caller. */
+static void patch_around(struct arc *a)
+{
+	klp_initrd_sha256_hex(ko, sizeof(ko), ko_sha);
+	make_manifest("6.1.0-56-amd64", "klp_demo_v1", "klp_demo_v1.ko", sizeof(ko), ko_sha);
+	put(a, "usr/lib/klp-early/klp-early", 0100755, "\177ELF loader", 11);
+	put_file(a, "usr/lib/klp-early/manifest", manifest);
+}
+
+/* dracut hard-links identical files: newc stores the body with the last link, as the kernel reads it */
+static void embedded_hardlinks(void **state)
+{
+	struct klp_embedded e;
+	struct arc a;
+
+	(void)state;
+	arc_init(&a);
+	patch_around(&a);
+	/* our name first (empty), the body with a link outside our folder */
+	put_link(&a, "usr/lib/klp-early/klp_demo_v1.ko", 77, 2, "", 0);
+	put_link(&a, "usr/lib/modules/k/livepatch/klp_demo_v1.ko", 77, 2, ko, sizeof(ko));
+	trailer(&a);
+	assert_int_equal(klp_initrd_embedded_mem(a.b, a.n, &e), 0);
+	if (!e.valid)
+		fail_msg("body with the last link: %s", e.problem);
+	assert_string_equal(e.sha256, ko_sha);
+	/* the body with our name, last */
+	a.n = 0;
+	patch_around(&a);
+	put_link(&a, "init", 78, 2, "", 0);
+	put_link(&a, "usr/lib/klp-early/klp_demo_v1.ko", 78, 2, ko, sizeof(ko));
+	trailer(&a);
+	assert_int_equal(klp_initrd_embedded_mem(a.b, a.n, &e), 0);
+	assert_true(e.valid);
+	/* a set does not reach into the next archive: there the same inode number is another file */
+	a.n = 0;
+	patch_around(&a);
+	put_link(&a, "usr/lib/klp-early/klp_demo_v1.ko", 79, 2, ko, sizeof(ko));
+	trailer(&a);
+	put_link(&a, "etc/other", 79, 2, "other bytes", 11);
+	trailer(&a);
+	assert_int_equal(klp_initrd_embedded_mem(a.b, a.n, &e), 0);
+	assert_true(e.valid);
+	/* a set whose every link is empty is an empty file: refused, never read as the patch */
+	a.n = 0;
+	patch_around(&a);
+	put_link(&a, "usr/lib/klp-early/klp_demo_v1.ko", 80, 2, "", 0);
+	put_link(&a, "etc/x", 80, 2, "", 0);
+	trailer(&a);
+	assert_int_equal(klp_initrd_embedded_mem(a.b, a.n, &e), 0);
+	assert_false(e.valid);
+	assert_non_null(strstr(e.problem, "size mismatch"));
+	free(a.b);
+}
+
+/* A later entry of another type replaces the file, as the kernel unpacks it. */
+static void embedded_replaced_by_other_type(void **state)
+{
+	struct klp_embedded e;
+	struct arc a;
+
+	(void)state;
+	arc_init(&a);
+	good_archive(&a, "");
+	put(&a, "usr/lib/klp-early/klp_demo_v1.ko", 0120777, "/elsewhere", 10);
+	trailer(&a);
+	assert_int_equal(klp_initrd_embedded_mem(a.b, a.n, &e), 0);
+	assert_false(e.valid);
+	assert_non_null(strstr(e.problem, "not in the image"));
+	a.n = 0;
+	good_archive(&a, "");
+	put(&a, "usr/lib/klp-early/manifest", 040755, "", 0);
+	trailer(&a);
+	assert_int_equal(klp_initrd_embedded_mem(a.b, a.n, &e), 0);
+	assert_false(e.found);
 	free(a.b);
 }
 
@@ -570,7 +666,8 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(sha256_vectors),     cmocka_unit_test(header_parse),
 		cmocka_unit_test(compression_magic),
-		cmocka_unit_test(embedded_good),      cmocka_unit_test(embedded_nothing),
+		cmocka_unit_test(embedded_good), cmocka_unit_test(embedded_hardlinks),
+		cmocka_unit_test(embedded_replaced_by_other_type),      cmocka_unit_test(embedded_nothing),
 		cmocka_unit_test(embedded_broken),    cmocka_unit_test(truncated_everywhere),
 		cmocka_unit_test(garbage_and_huge),   cmocka_unit_test(corruption_fuzz),
 		cmocka_unit_test(concatenated_archives), cmocka_unit_test(compressed_main),

@@ -314,9 +314,24 @@ static int rd_consume(struct rd *r, uint64_t n, void (*fn)(void *, const void *,
 }
 
 /* ---- the walk over the archives ---- */
+/*
+ * Files are followed as the kernel unpacks them (init/initramfs.c): a later
+ * entry of the same name replaces the earlier one, whatever its type; the
+ * entries of a hard-link set (regular files with nlink >= 2 and the same
+ * device and inode numbers, within one archive) share one file, whose
+ * content is the last non-empty body of the set (newc stores it with the
+ * last link, and dracut hard-links identical files).
+ */
 struct kofile {
 	char name[KLP_FILE_MAX];
+	bool present;
+	long link;           /* index of its hard-link set in this archive, -1 if none */
 	struct klp_verify v; /* its bytes, fed to the loader's verdict (lib/verify.c) */
+};
+
+struct link {
+	uint32_t major, minor, ino;
+	struct klp_verify v; /* the set's content so far */
 };
 
 struct scan {
@@ -326,6 +341,8 @@ struct scan {
 	bool manifest_seen, manifest_big;
 	struct kofile *files;
 	size_t nfiles;
+	struct link *links; /* hard-link sets of the current archive */
+	size_t nlinks;
 	char *err;
 	size_t errlen;
 };
@@ -370,39 +387,136 @@ static struct kofile *file_slot(struct scan *s, const char *name)
 	s->files = f;
 	f = &s->files[s->nfiles++];
 	memset(f, 0, sizeof(*f));
+	f->link = -1;
 	snprintf(f->name, sizeof(f->name), "%s", name);
 	return f;
+}
+
+static bool is_hardlink(const struct klp_cpio_header *h)
+{
+	return (h->mode & S_IFMT) == S_IFREG && h->nlink >= 2;
+}
+
+/* The hard-link set of h in this archive (created empty), or -1 when out of memory. */
+static long link_set(struct scan *s, const struct klp_cpio_header *h)
+{
+	struct link *l;
+	size_t i;
+
+	for (i = 0; i < s->nlinks; i++)
+		if (s->links[i].ino == h->ino && s->links[i].major == h->devmajor && s->links[i].minor == h->devminor)
+			return (long)i;
+	l = realloc(s->links, (s->nlinks + 1) * sizeof(*l));
+	if (!l)
+		return -1;
+	s->links = l;
+	l = &s->links[s->nlinks];
+	l->major = h->devmajor;
+	l->minor = h->devminor;
+	l->ino = h->ino;
+	klp_verify_init(&l->v);
+	return (long)s->nlinks++;
+}
+
+/* A new body for a hard-link set: every name of ours in the set now has it. */
+static int link_body(struct rd *r, struct scan *s, long set, uint32_t size)
+{
+	struct link *l = &s->links[set];
+	size_t i;
+	int ret;
+
+	klp_verify_init(&l->v);
+	ret = rd_consume(r, size, put_verify, &l->v);
+	for (i = 0; ret == 0 && i < s->nfiles; i++)
+		if (s->files[i].link == set)
+			s->files[i].v = l->v;
+	return ret;
+}
+
+/* End of an archive: the kernel forgets its hard-link sets. */
+static void links_forget(struct scan *s)
+{
+	size_t i;
+
+	for (i = 0; i < s->nfiles; i++)
+		s->files[i].link = -1;
+	s->nlinks = 0;
+}
+
+/* One of our names became something else than a regular file: what it was is gone. */
+static void ours_replaced(struct scan *s, const char *base)
+{
+	size_t i;
+
+	if (!strcmp(base, "manifest"))
+		s->manifest_seen = false;
+	if (!strcmp(base, "klp-early"))
+		s->out->loader = false;
+	for (i = 0; i < s->nfiles; i++)
+		if (!strcmp(s->files[i].name, base))
+			s->files[i].present = false;
+}
+
+/* The body of an entry that is not one of our files (it may still be in a set with one of ours). */
+static int other_data(struct rd *r, struct scan *s, const struct klp_cpio_header *h)
+{
+	long set;
+
+	if (!is_hardlink(h) || h->filesize == 0)
+		return rd_consume(r, h->filesize, NULL, NULL);
+	if ((set = link_set(s, h)) < 0)
+		return -ENOMEM;
+	return link_body(r, s, set, h->filesize);
+}
+
+/* One of our regular files, a patch or other: followed through hard links. */
+static int our_file(struct rd *r, struct scan *s, const struct klp_cpio_header *h, const char *base)
+{
+	struct kofile *f;
+	long set = -1;
+
+	if (strlen(base) >= sizeof(f->name))
+		return rd_consume(r, h->filesize, NULL, NULL);
+	if (is_hardlink(h) && (set = link_set(s, h)) < 0)
+		return -ENOMEM;
+	if (!(f = file_slot(s, base)))
+		return -ENOMEM;
+	f->present = true;
+	f->link = set;
+	if (set >= 0) {
+		/* a link: the set's content so far, and this body (if any) for the whole set */
+		f->v = s->links[set].v;
+		return h->filesize ? link_body(r, s, set, h->filesize) : 0;
+	}
+	klp_verify_init(&f->v);
+	return rd_consume(r, h->filesize, put_verify, &f->v);
 }
 
 static int entry_data(struct rd *r, struct scan *s, const struct klp_cpio_header *h, const char *name)
 {
 	const char *base;
-	struct kofile *f;
 
 	if (strncmp(name, KLP_DIR_IN_IMAGE "/", sizeof(KLP_DIR_IN_IMAGE)) != 0)
-		return rd_consume(r, h->filesize, NULL, NULL);
+		return other_data(r, s, h);
 	base = name + sizeof(KLP_DIR_IN_IMAGE);
 	if (strchr(base, '/') || !base[0])
-		return rd_consume(r, h->filesize, NULL, NULL);
+		return other_data(r, s, h);
 	if (!strcmp(base, "init"))
 		s->out->shim = true;
-	if ((h->mode & S_IFMT) != S_IFREG)
+	if ((h->mode & S_IFMT) != S_IFREG) {
+		ours_replaced(s, base);
 		return rd_consume(r, h->filesize, NULL, NULL);
+	}
 	if (!strcmp(base, "klp-early"))
 		s->out->loader = true;
 	if (!strcmp(base, "manifest")) {
+		/* its own body: a manifest is never identical to another file, so never hard-linked */
 		s->manifest_seen = true;
 		s->manifest_len = 0;
 		s->manifest_big = h->filesize > KLP_MANIFEST_MAX;
 		return rd_consume(r, h->filesize, s->manifest_big ? NULL : put_manifest, s);
 	}
-	if (strlen(base) >= sizeof(f->name))
-		return rd_consume(r, h->filesize, NULL, NULL);
-	if (!(f = file_slot(s, base)))
-		return -ENOMEM;
-	/* a later entry of the same name replaces the earlier one, as the kernel unpacks it */
-	klp_verify_init(&f->v);
-	return rd_consume(r, h->filesize, put_verify, &f->v);
+	return our_file(r, s, h, base);
 }
 
 static int pad4(struct rd *r)
@@ -450,6 +564,7 @@ static int walk_archive(struct rd *r, struct scan *s)
 			ret = rd_consume(r, h.filesize, NULL, NULL);
 			if (ret == 0 && (ret = pad4(r)) == -EBADMSG)
 				ret = 0;
+			links_forget(s);
 			if (ret == 0)
 				return 0;
 		} else if (ret == 0) {
@@ -536,7 +651,7 @@ static void finish(struct scan *s)
 	}
 	e->manifest = m;
 	for (i = 0; i < s->nfiles; i++)
-		if (!strcmp(s->files[i].name, m.file))
+		if (s->files[i].present && !strcmp(s->files[i].name, m.file))
 			break;
 	if (i == s->nfiles) {
 		snprintf(e->problem, sizeof(e->problem), "the manifest names %.128s, which is not in the image", m.file);
@@ -621,6 +736,7 @@ static int scan_rd(struct rd *r, struct klp_embedded *out)
 		snprintf(out->problem, sizeof(out->problem), "%s", strerror(-ret));
 	free(s.manifest);
 	free(s.files);
+	free(s.links);
 	if (ret < 0) {
 		/* nothing of a broken image is reported as embedded */
 		char problem[sizeof(out->problem)];
