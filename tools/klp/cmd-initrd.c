@@ -28,7 +28,8 @@ static const char usage[] =
 	"  --all              every installed kernel: ROOT/lib/modules/K with BOOT/vmlinuz-K\n"
 	"  --root DIR         the tree holding lib/modules/K/livepatch and etc/ (default /)\n"
 	"  --boot DIR         where the initrds are (default /boot)\n"
-	"  -v, --verbose      files, srcversions and sha256 of both sides\n"
+	"  -v, --verbose      files, srcversions and sha256 of both sides, and each installed\n"
+	"                     patch of the kernel that klp refuses, with the reason\n"
 	"  --json             one JSON document (keys: see README.md, \"klp initrd --json\")\n"
 	"  --prometheus FILE  write a node-exporter textfile (atomically) instead of the text\n"
 	"\n"
@@ -43,10 +44,36 @@ static bool is_ok(enum klp_verdict v)
 	return v == KLP_IN_SYNC || v == KLP_NO_PATCH;
 }
 
-static void print_text(const struct klp_kstate *ks, bool verbose)
+/* The installed patches of one kernel that klp refuses (-v, --json). */
+struct refusals {
+	struct klp_judged j;
+	bool ok; /* j was read */
+};
+
+static void refusals_load(const struct klp_sys *sys, const char *kver, struct refusals *rf)
+{
+	char err[512];
+
+	rf->ok = klp_judged_load(sys->root, kver, &rf->j, err, sizeof(err)) == 0;
+	if (!rf->ok)
+		fprintf(stderr, "klp: initrd %s: installed patches: %s\n", kver, err);
+}
+
+static void refusals_free(struct refusals *rf, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (rf[i].ok)
+			klp_judged_free(&rf[i].j);
+	free(rf);
+}
+
+static void print_text(const struct klp_kstate *ks, const struct refusals *rf, bool verbose)
 {
 	const struct klp_embedded *e = &ks->emb;
 	const struct klp_installed_patch *p = &ks->inst;
+	size_t i;
 
 	printf("%s: %s: %s\n", ks->kver, klp_verdict_name(ks->verdict), ks->why);
 	if (!verbose)
@@ -58,6 +85,9 @@ static void print_text(const struct klp_kstate *ks, bool verbose)
 		       p->srcversion[0] ? p->srcversion : "-", p->sha256, p->file);
 	else
 		printf("  installed: none%s%s\n", p->note[0] ? ": " : "", p->note);
+	for (i = 0; rf->ok && i < rf->j.c.n; i++)
+		if (rf->j.c.v[i].problem)
+			printf("  refused:   %s: %s\n", rf->j.c.v[i].path, rf->j.c.v[i].problem);
 	if (!ks->initrd_exists)
 		printf("  embedded:  -\n");
 	else if (ks->read_r < 0)
@@ -71,7 +101,7 @@ static void print_text(const struct klp_kstate *ks, bool verbose)
 		       e->shim ? "shim" : "hook", e->problem[0] ? "; " : "", e->problem);
 }
 
-static void json_kernel(struct klp_json *j, const struct klp_kstate *ks)
+static void json_kernel(struct klp_json *j, const struct klp_kstate *ks, const struct refusals *rf)
 {
 	const struct klp_embedded *e = &ks->emb;
 	const struct klp_installed_patch *p = &ks->inst;
@@ -99,6 +129,8 @@ static void json_kernel(struct klp_json *j, const struct klp_kstate *ks)
 		klp_json_null(j);
 	}
 	klp_json_kv_string(j, "installed_note", p->note[0] ? p->note : NULL);
+	klp_json_key(j, "refused");
+	klp_refused_json(j, rf->ok ? &rf->j : NULL);
 	klp_json_key(j, "embedded");
 	if (ks->read_r == 0 && e->found) {
 		klp_json_object_begin(j);
@@ -214,6 +246,49 @@ static int prom_save(const char *path, const struct klp_kstate *ks, size_t n)
 	return r;
 }
 
+/*
+ * Each kernel's state into ks (and with refused, its refused patches into rf);
+ * done counts the kernels loaded. Returns the exit status so far.
+ */
+static int load_kernels(const struct klp_sys *sys, char **kvers, size_t n, bool refused, struct klp_kstate *ks,
+			struct refusals *rf, size_t *done)
+{
+	char err[512];
+	int ret = KLP_EXIT_OK;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		if (klp_kstate_load(sys, kvers[i], &ks[*done], err, sizeof(err)) < 0) {
+			fprintf(stderr, "klp: initrd %s: %s\n", kvers[i], err);
+			ret = KLP_EXIT_ERROR;
+			continue;
+		}
+		if (!is_ok(ks[*done].verdict) && ret == KLP_EXIT_OK)
+			ret = EXIT_NOT_IN_SYNC;
+		if (refused)
+			refusals_load(sys, kvers[i], &rf[*done]);
+		(*done)++;
+	}
+	return ret;
+}
+
+static void print_json(const struct klp_kstate *ks, const struct refusals *rf, size_t n, bool in_sync)
+{
+	struct klp_json j;
+	size_t i;
+
+	klp_json_init(&j, stdout);
+	klp_json_object_begin(&j);
+	klp_json_kv_int(&j, "format", 1);
+	klp_json_key(&j, "kernels");
+	klp_json_array_begin(&j);
+	for (i = 0; i < n; i++)
+		json_kernel(&j, &ks[i], &rf[i]);
+	klp_json_array_end(&j);
+	klp_json_kv_bool(&j, "in_sync", in_sync);
+	klp_json_object_end(&j);
+}
+
 int klp_cmd_initrd(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -225,11 +300,12 @@ int klp_cmd_initrd(int argc, char **argv)
 	};
 	const char *kver = NULL, *prom = NULL;
 	bool all = false, json = klp_global.json, verbose = klp_global.verbose;
-	char rootbuf[PATH_MAX], err[512], **kvers = NULL;
+	char rootbuf[PATH_MAX], **kvers = NULL;
 	struct klp_sys sys = { .root = "", .boot = "/boot" };
 	struct klp_kstate *ks = NULL;
+	struct refusals *rf = NULL;
 	size_t n = 0, i, done = 0;
-	int o, r, ret = KLP_EXIT_OK;
+	int o, r, ret;
 
 	optind = 1;
 	while ((o = getopt_long(argc, argv, "k:ar:b:jvP:h", opts, NULL)) != -1) {
@@ -266,42 +342,26 @@ int klp_cmd_initrd(int argc, char **argv)
 		fprintf(stderr, "klp: initrd: no installed kernels (%s/lib/modules/K with %s/vmlinuz-K)\n", sys.root,
 			sys.boot);
 	ks = calloc(n ? n : 1, sizeof(*ks));
-	if (!ks) {
+	rf = calloc(n ? n : 1, sizeof(*rf));
+	if (!ks || !rf) {
+		free(ks);
+		free(rf);
 		klp_strv_free(kvers, n);
 		return KLP_EXIT_ERROR;
 	}
-	for (i = 0; i < n; i++) {
-		if (klp_kstate_load(&sys, kvers[i], &ks[done], err, sizeof(err)) < 0) {
-			fprintf(stderr, "klp: initrd %s: %s\n", kvers[i], err);
-			ret = KLP_EXIT_ERROR;
-			continue;
-		}
-		if (!is_ok(ks[done].verdict) && ret == KLP_EXIT_OK)
-			ret = EXIT_NOT_IN_SYNC;
-		done++;
-	}
-	if (json) {
-		struct klp_json j;
-		klp_json_init(&j, stdout);
-		klp_json_object_begin(&j);
-		klp_json_kv_int(&j, "format", 1);
-		klp_json_key(&j, "kernels");
-		klp_json_array_begin(&j);
+	ret = load_kernels(&sys, kvers, n, json || (verbose && !prom), ks, rf, &done);
+	if (json)
+		print_json(ks, rf, done, ret == KLP_EXIT_OK);
+	else if (!prom)
 		for (i = 0; i < done; i++)
-			json_kernel(&j, &ks[i]);
-		klp_json_array_end(&j);
-		klp_json_kv_bool(&j, "in_sync", ret == KLP_EXIT_OK);
-		klp_json_object_end(&j);
-	} else if (!prom) {
-		for (i = 0; i < done; i++)
-			print_text(&ks[i], verbose);
-	}
+			print_text(&ks[i], &rf[i], verbose);
 	if (prom && (r = prom_save(prom, ks, done)) < 0) {
 		fprintf(stderr, "klp: initrd: cannot write %s: %s\n", prom, strerror(-r));
 		ret = KLP_EXIT_ERROR;
 	}
 	if (fflush(stdout) != 0)
 		ret = KLP_EXIT_ERROR;
+	refusals_free(rf, done);
 	free(ks);
 	klp_strv_free(kvers, n);
 	return ret;

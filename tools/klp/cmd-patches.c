@@ -5,7 +5,8 @@
  * plus srcversion:, file:, replace:, transition:. The info file is found by
  * the loaded module's srcversion; the file by the installed patches of the
  * running kernel, the one klp-early loaded when /run/klp/early.status says
- * so; its package is asked of rpm, then dpkg.
+ * so; its package is asked of rpm, then dpkg. After the list, the installed
+ * patches klp refuses, with the reason.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -20,7 +21,10 @@ static const char usage[] =
 	"  -v, --verbose  per patch: active (enabled), RPM (the package owning the module\n"
 	"                 file, asked of rpm or dpkg), CVE and bug fixes and enhancements\n"
 	"                 (from " KLP_INFO_DIR "/<name>-<srcversion>), srcversion,\n"
-	"                 file, replace (cumulative), transition\n"
+	"                 file, replace (cumulative), transition; after the list, a\n"
+	"                 \"warning: ...\" line for each installed patch of the running\n"
+	"                 kernel that klp refuses, with the reason, and for a pin in\n"
+	"                 " KLP_CONF " that names no usable module\n"
 	"  --json         all of that as one JSON object (keys: README.md, \"klp --json\")\n"
 	"Exit status: 0 (also when none is loaded), 1 error, 2 usage.\n";
 
@@ -37,36 +41,28 @@ struct detail {
 	struct klp_info info;
 };
 
-/* The running kernel's installed patches and the active one. */
+/* The running kernel's installed patches, judged, and the active one. */
 struct installed {
-	struct klp_candidates c;
-	int sel;
+	struct klp_judged j;
+	bool ok; /* j was read */
 	char kver[256];
 };
 
 static void installed_scan(struct installed *in)
 {
-	char dir[4096], err[256];
-	struct klp_conf cf;
-	int r;
+	char err[512];
 
 	memset(in, 0, sizeof(*in));
-	in->sel = -1;
-	if (klp_kernel_release(in->kver, sizeof(in->kver)) < 0 ||
-	    klp_livepatch_dir("", NULL, in->kver, dir, sizeof(dir)) < 0)
+	in->j.sel = -ENOENT;
+	if (klp_kernel_release(in->kver, sizeof(in->kver)) < 0)
 		return;
-	r = klp_candidates_scan(dir, in->kver, &in->c);
-	if (r < 0) {
-		fprintf(stderr, "klp: patches: %s: %s\n", dir, strerror(-r));
+	if (klp_judged_load("", in->kver, &in->j, err, sizeof(err)) < 0) {
+		fprintf(stderr, "klp: patches: %s\n", err);
 		return;
 	}
-	if (klp_conf_load(KLP_CONF, &cf, err, sizeof(err)) < 0) {
-		fprintf(stderr, "klp: %s: %s\n", KLP_CONF, err);
-		in->sel = klp_candidates_select(&in->c, NULL);
-		return;
-	}
-	in->sel = klp_candidates_select(&in->c, klp_conf_pin(&cf, in->kver));
-	klp_conf_free(&cf);
+	if (in->j.conf_err[0])
+		fprintf(stderr, "klp: %s\n", in->j.conf_err);
+	in->ok = true;
 }
 
 static bool same_build(const struct klp_candidate *c, const struct klp_live *p)
@@ -82,14 +78,16 @@ static bool same_build(const struct klp_candidate *c, const struct klp_live *p)
 static const struct klp_candidate *find_file(const struct installed *in, const struct klp_live *p,
 					     const struct klp_early *e)
 {
+	const struct klp_candidates *cs = &in->j.c;
 	const struct klp_candidate *any = NULL;
+	int sel = in->j.sel;
 	size_t i;
 
-	if (e && in->sel >= 0 && in->c.v[in->sel].name && !strcmp(in->c.v[in->sel].name, p->name) &&
-	    (!p->srcversion || same_build(&in->c.v[in->sel], p)))
-		return &in->c.v[in->sel];
-	for (i = in->c.n; i-- > 0;) {
-		const struct klp_candidate *c = &in->c.v[i];
+	if (e && sel >= 0 && cs->v[sel].name && !strcmp(cs->v[sel].name, p->name) &&
+	    (!p->srcversion || same_build(&cs->v[sel], p)))
+		return &cs->v[sel];
+	for (i = cs->n; i-- > 0;) {
+		const struct klp_candidate *c = &cs->v[i];
 
 		if (!c->name || strcmp(c->name, p->name))
 			continue;
@@ -231,10 +229,7 @@ int klp_cmd_patches(int argc, char **argv)
 	for (i = 0; i < 2; i++)
 		if (klp_early_load(files[i], &recs[nrecs], NULL, 0) == 0)
 			nrecs++;
-	memset(&in, 0, sizeof(in));
-	in.sel = -1;
-	if (lives.n)
-		installed_scan(&in);
+	installed_scan(&in);
 	if (o.json) {
 		klp_json_init(&j, stdout);
 		klp_json_object_begin(&j);
@@ -254,9 +249,15 @@ int klp_cmd_patches(int argc, char **argv)
 	}
 	if (o.json) {
 		klp_json_array_end(&j);
+		klp_json_key(&j, "refused");
+		klp_refused_json(&j, in.ok ? &in.j : NULL);
+		klp_json_kv_string(&j, "installed_note", in.ok && in.j.note[0] ? in.j.note : NULL);
 		klp_json_object_end(&j);
+	} else if (in.ok) {
+		klp_refused_print(stdout, "warning: ", &in.j);
 	}
-	klp_candidates_free(&in.c);
+	if (in.ok)
+		klp_judged_free(&in.j);
 	klp_lives_free(&lives);
 	return KLP_EXIT_OK;
 }

@@ -3,7 +3,9 @@
  * klp status: "ready" or "in_progress" like SUSE's klp; -v adds the kernel's
  * taint, what klp-early recorded at boot (/run/klp/early.status and, after a
  * stale-initrd fallback, early.status.initrd) and per loaded patch where and
- * when it was applied.
+ * when it was applied. The installed patches klp refuses are warnings: after
+ * everything else with -v (as the guard's skip is a line after the first),
+ * on stderr without it (the first and only line on stdout stays SUSE's).
  */
 #include <errno.h>
 #include <stdio.h>
@@ -14,9 +16,14 @@
 static const char usage[] =
 	"Usage: klp [-v] [--json] status\n"
 	"Print ready (no livepatch transition running) or in_progress (SUSE-compatible).\n"
+	"Each installed patch of the running kernel that klp refuses (built for another\n"
+	"kernel, not owned by root, group- or world-writable, not a livepatch, unreadable),\n"
+	"and a pin in " KLP_CONF " that names no usable module, is named with the\n"
+	"reason: \"klp: warning: ...\" lines on stderr, so stdout stays that one word.\n"
 	"  -v, --verbose  also the kernel's taint flags, what klp-early did at boot, and per\n"
 	"                 loaded patch: enabled, where and when it was applied, its module\n"
-	"                 taint, whether the running kernel's initrd embeds it\n"
+	"                 taint, whether the running kernel's initrd embeds it; then the\n"
+	"                 refused patches as \"warning: ...\" lines on stdout\n"
 	"  --json         all of that as one JSON object (keys: README.md, \"klp --json\")\n"
 	"Exit status: 0 (also when no patch is loaded), 1 error, 2 usage.\n";
 
@@ -120,8 +127,36 @@ static void json_seconds(struct klp_json *j, const char *key, uint64_t ns)
 	klp_json_double(j, (double)ns / 1e9, 6);
 }
 
+static void json_early(struct klp_json *j, const struct boot *b)
+{
+	size_t i;
+
+	klp_json_key(j, "early_boot");
+	klp_json_array_begin(j);
+	for (i = 0; i < b->n; i++) {
+		const struct klp_early *e = &b->rec[i];
+
+		klp_json_object_begin(j);
+		klp_json_kv_string(j, "file", b->path[i]);
+		klp_json_kv_string(j, "mode", e->mode);
+		klp_json_kv_int(j, "pid", e->pid);
+		klp_json_kv_string(j, "kernel", e->kernel);
+		klp_json_kv_string(j, "patch", e->patch);
+		klp_json_kv_string(j, "result", e->result);
+		klp_json_kv_string(j, "error", e->error);
+		klp_json_kv_string(j, "message", e->message);
+		klp_json_kv_string(j, "guard", e->guard[0] ? e->guard : NULL);
+		json_seconds(j, "start_boottime", e->start_boot_ns);
+		json_seconds(j, "end_boottime", e->end_boot_ns);
+		json_seconds(j, "start_monotonic", e->start_mono_ns);
+		json_seconds(j, "end_monotonic", e->end_mono_ns);
+		klp_json_object_end(j);
+	}
+	klp_json_array_end(j);
+}
+
 static void print_json(const char *state, const char *kver, bool supported, int taint_r, unsigned long taint,
-		       const struct boot *b, const struct klp_lives *l)
+		       const struct boot *b, const struct klp_lives *l, const struct klp_judged *jd)
 {
 	struct klp_json j;
 	char letters[80], what[160];
@@ -142,28 +177,7 @@ static void print_json(const char *state, const char *kver, bool supported, int 
 		klp_taint_letters(taint, letters, sizeof(letters));
 		klp_json_kv_string(&j, "taint_flags", letters);
 	}
-	klp_json_key(&j, "early_boot");
-	klp_json_array_begin(&j);
-	for (i = 0; i < b->n; i++) {
-		const struct klp_early *e = &b->rec[i];
-
-		klp_json_object_begin(&j);
-		klp_json_kv_string(&j, "file", b->path[i]);
-		klp_json_kv_string(&j, "mode", e->mode);
-		klp_json_kv_int(&j, "pid", e->pid);
-		klp_json_kv_string(&j, "kernel", e->kernel);
-		klp_json_kv_string(&j, "patch", e->patch);
-		klp_json_kv_string(&j, "result", e->result);
-		klp_json_kv_string(&j, "error", e->error);
-		klp_json_kv_string(&j, "message", e->message);
-		klp_json_kv_string(&j, "guard", e->guard[0] ? e->guard : NULL);
-		json_seconds(&j, "start_boottime", e->start_boot_ns);
-		json_seconds(&j, "end_boottime", e->end_boot_ns);
-		json_seconds(&j, "start_monotonic", e->start_mono_ns);
-		json_seconds(&j, "end_monotonic", e->end_mono_ns);
-		klp_json_object_end(&j);
-	}
-	klp_json_array_end(&j);
+	json_early(&j, b);
 	klp_json_key(&j, "patches");
 	klp_json_array_begin(&j);
 	for (i = 0; i < l->n; i++) {
@@ -192,6 +206,9 @@ static void print_json(const char *state, const char *kver, bool supported, int 
 		klp_json_object_end(&j);
 	}
 	klp_json_array_end(&j);
+	klp_json_key(&j, "refused");
+	klp_refused_json(&j, jd);
+	klp_json_kv_string(&j, "installed_note", jd && jd->note[0] ? jd->note : NULL);
 	klp_json_object_end(&j);
 }
 
@@ -243,15 +260,35 @@ static void print_text(const char *state, const char *kver, bool supported, int 
 	}
 }
 
+/*
+ * The running kernel's installed patches, judged. Problems reading them are
+ * errors on stderr; the patches klp refuses are warnings the caller prints.
+ */
+static bool judged_get(const char *kver, struct klp_judged *jd)
+{
+	char err[512];
+
+	if (!kver[0])
+		return false;
+	if (klp_judged_load("", kver, jd, err, sizeof(err)) < 0) {
+		fprintf(stderr, "klp: status: installed patches: %s\n", err);
+		return false;
+	}
+	if (jd->conf_err[0])
+		fprintf(stderr, "klp: %s\n", jd->conf_err);
+	return true;
+}
+
 int klp_cmd_status(int argc, char **argv)
 {
 	struct klp_report_opts o;
 	struct klp_lives lives;
+	struct klp_judged jd;
 	struct boot boot;
 	const char *state = "ready";
 	char kver[256] = "";
 	unsigned long taint = 0;
-	bool supported;
+	bool supported, judged;
 	int r, taint_r;
 	size_t i;
 
@@ -267,20 +304,29 @@ int klp_cmd_status(int argc, char **argv)
 	for (i = 0; i < lives.n; i++)
 		if (lives.v[i].transition == 1)
 			state = "in_progress";
-	if (!o.verbose && !o.json) {
-		printf("%s\n", state);
-		klp_lives_free(&lives);
-		return KLP_EXIT_OK;
-	}
 	r = klp_kernel_release(kver, sizeof(kver));
 	if (r < 0)
 		fprintf(stderr, "klp: status: uname: %s\n", strerror(-r));
-	taint_r = klp_kernel_tainted(&taint);
-	boot_load(&boot);
-	if (o.json)
-		print_json(state, kver, supported, taint_r, taint, &boot, &lives);
-	else
-		print_text(state, kver, supported, taint_r, taint, &boot, &lives);
+	judged = judged_get(kver, &jd);
+	if (!o.verbose && !o.json) {
+		/* the one SUSE-compatible line stays alone on stdout, for scripts */
+		printf("%s\n", state);
+		fflush(stdout);
+		if (judged)
+			klp_refused_print(stderr, "klp: warning: ", &jd);
+	} else {
+		taint_r = klp_kernel_tainted(&taint);
+		boot_load(&boot);
+		if (o.json) {
+			print_json(state, kver, supported, taint_r, taint, &boot, &lives, judged ? &jd : NULL);
+		} else {
+			print_text(state, kver, supported, taint_r, taint, &boot, &lives);
+			if (judged)
+				klp_refused_print(stdout, "warning: ", &jd);
+		}
+	}
+	if (judged)
+		klp_judged_free(&jd);
 	klp_lives_free(&lives);
 	return KLP_EXIT_OK;
 }

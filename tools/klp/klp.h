@@ -157,6 +157,25 @@ struct klp_payload_req {
  */
 int klp_payload_write(const struct klp_payload_req *q, struct klp_manifest *m, char *err, size_t errlen);
 
+/* ---- refused.c: a kernel's installed patches as judged above, and the refused ones ---- */
+struct klp_judged {
+	struct klp_candidates c; /* every module file, judged */
+	int sel;                 /* klp_candidates_select's answer: the active patch, or < 0 */
+	char note[320];          /* klp.conf pins a module that is missing or unusable; "" if not */
+	char conf_err[480];      /* klp.conf cannot be read (the choice is made without pins); "" if fine */
+};
+/*
+ * kver's installed patches under root ("" is /), chosen as klp installed
+ * chooses. < 0 with err set only when the folder cannot be read (a missing
+ * folder holds no patch). Free with klp_judged_free() after 0.
+ */
+int klp_judged_load(const char *root, const char *kver, struct klp_judged *j, char *err, size_t errlen);
+void klp_judged_free(struct klp_judged *j);
+/* One line per refused file, "<prefix>installed patch F is not used: WHY", then "<prefix><note>". */
+void klp_refused_print(FILE *f, const char *prefix, const struct klp_judged *j);
+/* The refused files as a JSON array of {"file", "reason"}; null when j is NULL (not known). */
+void klp_refused_json(struct klp_json *w, const struct klp_judged *j);
+
 /*
  * ==== status, patches, blocking, load (cmd-status.c, cmd-patches.c,
  * cmd-blocking.c, cmd-load.c and the files below) ====
