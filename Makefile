@@ -226,7 +226,7 @@ kmod:
 
 SHELL_FILES = tools/deps tests/run-unit tests/run-cross tests/run-suites .ci/run $(filter-out %.md,$(wildcard qemu/*[!~] \
 	dracut-module/*.sh tools/hooks/klp-hook tools/hooks/*/* tests/hooks/* tests/klp/run-golden \
-	tests/klp/test-regenerate tests/klp/bin/* tests/fuzz/run-fuzz tests/fuzz/mkseeds-initrd))
+	tests/klp/test-regenerate tests/klp/test-payload tests/klp/bin/* tests/fuzz/run-fuzz tests/fuzz/mkseeds-initrd))
 
 shellcheck:
 	$(Q)shellcheck -x $(filter-out %.spec %/triggers,$(SHELL_FILES)) && echo "shellcheck: $(words $(SHELL_FILES)) files clean"
@@ -266,7 +266,7 @@ arch-boot-tests: arch-loaders
 
 # Every shell/QEMU suite, one grand total at the end.
 # qemu/lifecycle last: the longest (15-20 min), the whole story in a Debian guest
-INTEGRATION_SUITES := tests/klp/test-regenerate tests/hooks/test-dpkg tests/hooks/test-rpm $(BOOT_SUITES) \
+INTEGRATION_SUITES := tests/klp/test-payload tests/klp/test-regenerate tests/hooks/test-dpkg tests/hooks/test-rpm $(BOOT_SUITES) \
 	qemu/test-arch qemu/lifecycle
 integration-tests: loader tool kmod arch-loaders
 	$(Q)tests/run-suites $(INTEGRATION_SUITES)

@@ -30,10 +30,18 @@ klp_tool() {
 	echo "${klp_tool:-klp}"
 }
 
-# Prints the field of the active patch of $kernel (quietly: install() reports).
-klp_field() {
-	"$(klp_tool)" installed --quiet --kver "$kernel" --root "${dracutsysrootdir-}" \
-		${srcmods:+--moddir "$srcmods"} --field "$1"
+# klp's options for the kernel being built: the root and module tree dracut uses
+klp_run() {
+	_cmd=$1
+	shift
+	"$(klp_tool)" "$_cmd" --kver "$kernel" --root "${dracutsysrootdir-}" ${srcmods:+--moddir "$srcmods"} "$@"
+}
+
+# Each line of file $2 to dracut's log at level $1 (dwarning, dinfo, ...), "klp: " replaced by "55klp: ".
+klp_log_lines() {
+	while IFS= read -r _line; do
+		"$1" "55klp: ${_line#klp: }"
+	done <"$2"
 }
 
 check() {
@@ -45,8 +53,16 @@ check() {
 		derror "55klp: the klp tool ($(klp_tool)) is missing: cannot choose a livepatch"
 		return 1
 	fi
-	# included by default whenever the kernel being built has a patch
-	klp_field name >/dev/null 2>&1 && return 0
+	# included by default whenever the kernel being built has a usable patch
+	_err=${DRACUT_TMPDIR:-/tmp}/klp-check.$$
+	if klp_run installed --field name >/dev/null 2>"$_err"; then
+		rm -f "$_err"
+		return 0
+	fi
+	# none usable: say why, so that a refused patch is never silently left out
+	# (install() names them when one is used)
+	klp_log_lines dwarning "$_err"
+	rm -f "$_err"
 	return 255
 }
 
@@ -54,31 +70,14 @@ depends() {
 	return 0
 }
 
-# Copies the patch decompressed: the kernel may have no in-kernel decompression.
-klp_install_patch() {
+# Copies a kernel module decompressed: the kernel may have no in-kernel decompression.
+klp_install_decompressed() {
 	case $1 in
 	*.ko.xz) xz -dc -- "$1" >"$2" ;;
 	*.ko.zst) zstd -dcq -- "$1" >"$2" ;;
 	*.ko.gz) gzip -dc -- "$1" >"$2" ;;
 	*) cp -- "$1" "$2" ;;
 	esac
-}
-
-klp_write_manifest() {
-	_size=$(wc -c <"$2") || return 1
-	_sha=$(sha256sum <"$2") || return 1
-	{
-		echo "# klp-initrd manifest, written by dracut's 55klp module"
-		echo "format=1"
-		echo "kernel=$kernel"
-		echo "module=$1"
-		echo "file=${2##*/}"
-		echo "size=$((_size + 0))"
-		echo "sha256=${_sha%% *}"
-		# optional: the kernel records one only with MODULE_VERSION
-		[ -z "$3" ] || echo "srcversion=$3"
-		echo "source=$4"
-	} >"$initdir$KLP_DIR/manifest"
 }
 
 # Shim: klp-early becomes /init and the real init moves to $KLP_DIR/init.
@@ -142,7 +141,7 @@ klp_install_efivarfs() {
 		dwarning "55klp: $kernel has no efivarfs: the crash-loop guard will not be available"
 		return 0
 	fi
-	klp_install_patch "$_ko" "$initdir$KLP_DIR/efivarfs.ko" ||
+	klp_install_decompressed "$_ko" "$initdir$KLP_DIR/efivarfs.ko" ||
 		dwarning "55klp: cannot decompress $_ko: the crash-loop guard will not be available"
 }
 
@@ -180,25 +179,32 @@ klp_install_guard() {
 	klp_install_efivarfs
 }
 
+# The payload, written by klp (the one writer of manifests): the patch,
+# decompressed, and its manifest, into $KLP_DIR. Prints klp's report
+# ("patch: NAME", "file: PATH", ...); false when nothing was embedded.
+klp_install_payload() {
+	_err=${DRACUT_TMPDIR:-/tmp}/klp-payload.$$
+	mkdir -p "$initdir$KLP_DIR" || return 1
+	klp_run payload "$initdir$KLP_DIR" 2>"$_err"
+	_rc=$?
+	case $_rc in
+	0) klp_log_lines dwarning "$_err" ;;
+	3) dinfo "55klp: no usable livepatch for $kernel: nothing embedded" ;;
+	4) grep -v ': skipped: ' "$_err" | klp_log_lines dwarning /dev/stdin ;;
+	*) klp_log_lines derror "$_err" ;;
+	esac
+	rm -f "$_err"
+	[ "$_rc" = 0 ] && return 0
+	[ "$_rc" = 3 ] || derror "55klp: no livepatch embedded for $kernel: the initrd boots unpatched"
+	rm -rf "${initdir:?}$KLP_DIR"
+	return 1
+}
+
 install() {
-	# once without --quiet: every skipped file is named, with the reason
-	"$(klp_tool)" installed --kver "$kernel" --root "${dracutsysrootdir-}" \
-		${srcmods:+--moddir "$srcmods"} 2>&1 >/dev/null | while IFS= read -r _line; do
-		dwarning "55klp: $_line"
-	done
-	_file=$(klp_field file) || {
-		dinfo "55klp: no usable livepatch for $kernel: nothing embedded"
-		return 0
-	}
-	_name=$(klp_field name) || return 1
-	_srcversion=$(klp_field srcversion) || return 1
-	mkdir -p "$initdir$KLP_DIR"
-	if ! klp_install_patch "$_file" "$initdir$KLP_DIR/$_name.ko"; then
-		derror "55klp: cannot decompress $_file: nothing embedded"
-		rm -rf "${initdir:?}$KLP_DIR"
-		return 0
-	fi
-	klp_write_manifest "$_name" "$initdir$KLP_DIR/$_name.ko" "$_srcversion" "$_file" || return 1
+	_report=$(klp_install_payload) || return 0
+	_name=$(echo "$_report" | sed -n 's/^patch: //p')
+	_file=$(echo "$_report" | sed -n 's/^file: //p')
+	_srcversion=$(echo "$_report" | sed -n 's/^srcversion: //p')
 	inst_simple "$(klp_loader)" "$KLP_DIR/klp-early" || return 1
 	case ${klp_mode:-shim} in
 	shim) klp_install_shim || return 1 ;;
@@ -210,5 +216,5 @@ install() {
 	esac
 	klp_install_guard
 	klp_install_fallback "$_file"
-	dinfo "55klp: embedded $_name ($_srcversion) from $_file, mode ${klp_mode:-shim}"
+	dinfo "55klp: embedded $_name (${_srcversion:-no srcversion}) from $_file, mode ${klp_mode:-shim}"
 }

@@ -33,7 +33,7 @@ _klp()
 		_filedir -d
 		return
 		;;
-	--prometheus | --conf | --dracut)
+	--prometheus | --conf | --dracut | --file | --skip-if-same)
 		_filedir
 		return
 		;;
@@ -48,7 +48,7 @@ _klp()
 
 	if [[ -z $cmd ]]; then
 		mapfile -t COMPREPLY < <(compgen -W "-v --verbose --json --help --version
-			status patches blocking load initrd regenerate installed help" -- "$cur")
+			status patches blocking load initrd regenerate installed payload help" -- "$cur")
 		return
 	fi
 	case $cmd in
@@ -71,6 +71,14 @@ _klp()
 		;;
 	installed)
 		mapfile -t COMPREPLY < <(compgen -W "--kver --root --moddir --conf --field --quiet --help" -- "$cur")
+		;;
+	payload)
+		if [[ $cur == -* ]]; then
+			mapfile -t COMPREPLY < <(compgen -W "--kver --root --moddir --conf --file --skip-if-same
+				--quiet --help" -- "$cur")
+		else
+			_filedir -d
+		fi
 		;;
 	esac
 } && complete -F _klp klp

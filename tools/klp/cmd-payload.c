@@ -138,6 +138,20 @@ static bool same_as(const char *path, const struct klp_manifest *m)
 	return same;
 }
 
+/* What MANIFEST names, for the message of a stale initrd. */
+static const char *old_module(const char *path)
+{
+	static struct klp_manifest old;
+	char *text = NULL, err[160];
+	size_t len = 0;
+	int r = klp_read_text(path, KLP_MANIFEST_MAX, &text, &len);
+
+	if (r == 0)
+		r = klp_manifest_parse(text, len, &old, err, sizeof(err));
+	free(text);
+	return r == 0 ? old.module : "an unreadable manifest";
+}
+
 static void drop(const char *outdir, const struct klp_manifest *m)
 {
 	char p[PATH_MAX];
@@ -178,6 +192,8 @@ int klp_cmd_payload(int argc, char **argv)
 	} else {
 		printf("kernel: %s\npatch: %s\nfile: %s\nsrcversion: %s\nsha256: %s\nsize: %llu\n", m.kernel,
 		       m.module, path, m.srcversion, m.sha256, (unsigned long long)m.size);
+		if (o.same)
+			printf("replaces: %s\n", old_module(o.same));
 		r = KLP_EXIT_OK;
 	}
 	free(path);
