@@ -612,6 +612,37 @@ static void compressed_main(void **state)
 	free(early.b);
 }
 
+/* A decompressor that hangs is killed at the deadline: the image is unreadable, klp goes on. */
+static void decompressor_hangs(void **state)
+{
+	static const unsigned char gz[] = { 0x1f, 0x8b, 0x08, 0x00, 0x00, 0x00, 0x00, 0x00 };
+	char bin[300], path[4500], old[4096], err[256] = "", sha[65];
+	struct klp_embedded e;
+	FILE *f;
+
+	(void)state;
+	snprintf(bin, sizeof(bin), "%s/hang-bin", tmpdir);
+	assert_int_equal(mkdir(bin, 0755), 0);
+	snprintf(path, sizeof(path), "%s/gzip", bin);
+	f = fopen(path, "we");
+	assert_non_null(f);
+	fputs("#!/bin/sh\nexec sleep 30\n", f);
+	fclose(f);
+	assert_int_equal(chmod(path, 0755), 0);
+	snprintf(old, sizeof(old), "%s", getenv("PATH"));
+	snprintf(path, sizeof(path), "%s:%s", bin, old);
+	setenv("PATH", path, 1);
+	klp_initrd_set_timeout(300);
+	assert_int_equal(klp_initrd_embedded_mem(gz, sizeof(gz), &e), -ETIMEDOUT);
+	assert_non_null(strstr(e.problem, "gzip gave no output for 0 s: killed"));
+	snprintf(path, sizeof(path), "%s/m.ko.gz", tmpdir);
+	write_file(path, gz, sizeof(gz));
+	assert_int_equal(klp_initrd_module_sha256(path, sha, NULL, err, sizeof(err)), -ETIMEDOUT);
+	assert_non_null(strstr(err, "gave no output"));
+	klp_initrd_set_timeout(300000);
+	setenv("PATH", old, 1);
+}
+
 static void module_sha256(void **state)
 {
 	char path[256], gz[256], cmd[600], sha[65], err[256];
@@ -666,7 +697,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(sha256_vectors),     cmocka_unit_test(header_parse),
 		cmocka_unit_test(compression_magic),
-		cmocka_unit_test(embedded_good), cmocka_unit_test(embedded_hardlinks),
+		cmocka_unit_test(embedded_good), cmocka_unit_test(embedded_hardlinks), cmocka_unit_test(decompressor_hangs),
 		cmocka_unit_test(embedded_replaced_by_other_type),      cmocka_unit_test(embedded_nothing),
 		cmocka_unit_test(embedded_broken),    cmocka_unit_test(truncated_everywhere),
 		cmocka_unit_test(garbage_and_huge),   cmocka_unit_test(corruption_fuzz),

@@ -24,6 +24,7 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <signal.h>
 #include <spawn.h>
 #include <stdint.h>
@@ -33,6 +34,7 @@
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "klp.h"
@@ -231,9 +233,18 @@ static int filter_end(struct filter *f, bool abandon, char *err, size_t errlen)
 }
 
 /* ---- a buffered byte stream: a file, a pipe, or memory ---- */
+/* how long a decompressor may take over a whole image (xz of 100 MB: seconds) */
+static unsigned filter_timeout_ms = 300000;
+
+void klp_initrd_set_timeout(unsigned ms)
+{
+	filter_timeout_ms = ms;
+}
+
 #define RD_CAP (256 * 1024)
 struct rd {
 	int fd;			/* -1: memory */
+	uint64_t deadline;	/* CLOCK_MONOTONIC ms after which a pipe that gives nothing fails; 0: none */
 	const unsigned char *p; /* window p[off, len) */
 	unsigned char *buf;	/* owned buffer of an fd stream */
 	size_t off, len;
@@ -266,6 +277,32 @@ static void rd_free(struct rd *r)
 	r->buf = NULL;
 }
 
+static uint64_t now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
+}
+
+/* A decompressor that hangs must not hang klp: its output is awaited until the deadline only. */
+static int wait_readable(const struct rd *r)
+{
+	struct pollfd p = { .fd = r->fd, .events = POLLIN };
+
+	for (;;) {
+		uint64_t now = now_ms();
+		int n;
+		if (now >= r->deadline)
+			return -ETIMEDOUT;
+		n = poll(&p, 1, (int)(r->deadline - now > 60000 ? 60000 : r->deadline - now));
+		if (n > 0)
+			return 0;
+		if (n < 0 && errno != EINTR)
+			return -errno;
+	}
+}
+
 /* Makes at least want (<= RD_CAP) bytes available unless the stream ends; returns how many are. */
 static ssize_t rd_fill(struct rd *r, size_t want)
 {
@@ -276,6 +313,8 @@ static ssize_t rd_fill(struct rd *r, size_t want)
 			r->len -= r->off;
 			r->off = 0;
 		}
+		if (r->deadline && wait_readable(r) < 0)
+			return -ETIMEDOUT;
 		n = read(r->fd, r->buf + r->len, RD_CAP - r->len);
 		if (n < 0 && errno == EINTR)
 			continue;
@@ -697,10 +736,13 @@ static int walk_compressed(struct rd *r, int comp, struct scan *s, unsigned *nar
 		return -ENOEXEC;
 	}
 	if ((ret = rd_fd(&dr, f.out, 0)) == 0) {
+		dr.deadline = now_ms() + filter_timeout_ms;
 		ret = walk_stream(&dr, s, false, &comp, narchives);
 		eof = dr.eof;
 		rd_free(&dr);
 	}
+	if (ret == -ETIMEDOUT)
+		snprintf(s->err, s->errlen, "%s gave no output for %u s: killed", f.name, filter_timeout_ms / 1000);
 	/* when its output ended, the decompressor's own words explain a truncation best */
 	ret2 = filter_end(&f, ret < 0 && !eof, ferr, sizeof(ferr));
 	if (ret2 < 0 && (ret == 0 || ret == -EBADMSG)) {
@@ -782,16 +824,8 @@ int klp_initrd_embedded(const char *path, struct klp_embedded *out)
 /* ---- the installed module's sha256, decompressed as the dracut module embeds it ---- */
 int klp_initrd_module_sha256(const char *path, char out[65], unsigned long long *size, char *err, size_t errlen)
 {
-	static const struct {
-		const char *suffix;
-		const char *argv[3];
-	} dec[] = {
-		{ ".ko.xz", { "xz", "-dc", NULL } },
-		{ ".ko.zst", { "zstd", "-dcq", NULL } },
-		{ ".ko.gz", { "gzip", "-dc", NULL } },
-	};
+	const char *const *dec = klp_decompressor(path);
 	struct filter f = { .pid = -1, .out = -1, .errfd = -1 };
-	size_t n = strlen(path), i;
 	struct sha256 sha;
 	struct rd r;
 	int fd, ret;
@@ -803,16 +837,11 @@ int klp_initrd_module_sha256(const char *path, char out[65], unsigned long long 
 		snprintf(err, errlen, "%s: %s", path, strerror(-ret));
 		return ret;
 	}
-	for (i = 0; i < sizeof(dec) / sizeof(dec[0]); i++) {
-		size_t k = strlen(dec[i].suffix);
-		if (n > k && !strcmp(path + n - k, dec[i].suffix))
-			break;
-	}
-	if (i < sizeof(dec) / sizeof(dec[0])) {
-		ret = filter_start(dec[i].argv, fd, &f);
+	if (dec) {
+		ret = filter_start(dec, fd, &f);
 		close(fd);
 		if (ret < 0) {
-			snprintf(err, errlen, "cannot run %s for %s: %s", dec[i].argv[0], path, strerror(-ret));
+			snprintf(err, errlen, "cannot run %s for %s: %s", dec[0], path, strerror(-ret));
 			return ret;
 		}
 		fd = f.out;
@@ -820,6 +849,8 @@ int klp_initrd_module_sha256(const char *path, char out[65], unsigned long long 
 	ret = rd_fd(&r, fd, 0);
 	if (ret == 0) {
 		ssize_t a;
+		if (dec)
+			r.deadline = now_ms() + filter_timeout_ms;
 		sha256_init(&sha);
 		while ((a = rd_fill(&r, RD_CAP)) > 0) {
 			sha256_update(&sha, r.p + r.off, (size_t)a);
@@ -834,7 +865,10 @@ int klp_initrd_module_sha256(const char *path, char out[65], unsigned long long 
 		rd_free(&r);
 	}
 	if (f.pid > 0) {
-		int r2 = filter_end(&f, ret < 0, err, errlen);
+		int r2;
+		if (ret == -ETIMEDOUT)
+			snprintf(err, errlen, "%s gave no output for %u s: killed", f.name, filter_timeout_ms / 1000);
+		r2 = filter_end(&f, ret < 0, err, errlen);
 		if (ret == 0 && r2 < 0) {
 			out[0] = '\0';
 			return r2;
@@ -842,7 +876,7 @@ int klp_initrd_module_sha256(const char *path, char out[65], unsigned long long 
 	} else {
 		close(fd);
 	}
-	if (ret < 0)
+	if (ret < 0 && ret != -ETIMEDOUT)
 		snprintf(err, errlen, "%s: %s", path, strerror(-ret));
 	return ret;
 }

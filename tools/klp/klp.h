@@ -333,6 +333,8 @@ struct klp_embedded {
  */
 int klp_initrd_embedded(const char *path, struct klp_embedded *out);
 int klp_initrd_embedded_mem(const void *buf, size_t len, struct klp_embedded *out);
+/* How long a decompressor child may run over one image or module (default 300 s); -ETIMEDOUT after. */
+void klp_initrd_set_timeout(unsigned ms);
 
 #define KLP_CPIO_HEADER_SIZE 110
 #define KLP_CPIO_NAME_MAX 4096
