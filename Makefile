@@ -79,6 +79,7 @@ help:
 	@echo "make cross-check  s390x and ppc64le: build loader, klp and unit tests, run them under qemu-user"
 	@echo "make CROSS_COMPILE=s390x-linux-gnu-  (or powerpc64le-linux-gnu-) build into build/<arch>"
 	@echo "make arch-boot-tests  boot the s390x and ppc64le loaders under Debian's kernels in QEMU (in check)"
+	@echo "make upstream-kmod  the kernel's own livepatch samples and self-tests, unmodified ($(B)/kmod/upstream)"
 	@echo "make lint       clang-tidy and cppcheck on all C code, warnings are errors (in check)"
 	@echo "make fuzz       libFuzzer targets, FUZZ_SECONDS=30 each; fuzz-regress replays the corpora (in check)"
 	@echo "make demo       boot the demo VM: a patch applied before userspace, with its timeline"
@@ -204,6 +205,13 @@ endif
 # ---- test livepatch modules ----
 kmod:
 	$(Q)$(MAKE) -C kmod OUT=$(abspath $(B)/kmod) V=$(V)
+
+# The kernel's own livepatch samples and selftest modules (nobody here wrote them), unmodified,
+# from Debian's linux-source (tools/deps --linux-source fetches it once) into $(B)/kmod/upstream.
+.PHONY: upstream-kmod
+upstream-kmod:
+	$(Q)src=$$(tools/deps --linux-source) && \
+		$(MAKE) -C kmod upstream UPSTREAM_SRC="$$src" OUT=$(abspath $(B)/kmod) V=$(V)
 
 SHELL_FILES = tools/deps tests/run-unit tests/run-cross tests/run-suites .ci/run $(filter-out %.md,$(wildcard qemu/*[!~] \
 	dracut-module/*.sh tools/hooks/klp-hook tools/hooks/*/* tests/hooks/* tests/klp/run-golden \
