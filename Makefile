@@ -213,7 +213,7 @@ upstream-kmod:
 	$(Q)src=$$(tools/deps --linux-source) && \
 		$(MAKE) -C kmod upstream UPSTREAM_SRC="$$src" OUT=$(abspath $(B)/kmod) V=$(V)
 
-SHELL_FILES = tools/deps tests/run-unit tests/run-cross tests/run-suites .ci/run $(filter-out %.md,$(wildcard qemu/*[!~] \
+SHELL_FILES = tools/deps kmod/mkbigtable tests/run-unit tests/run-cross tests/run-suites .ci/run $(filter-out %.md,$(wildcard qemu/*[!~] \
 	dracut-module/*.sh tools/hooks/klp-hook tools/hooks/*/* tests/hooks/* tests/klp/run-golden \
 	tests/klp/test-regenerate tests/klp/bin/* tests/fuzz/run-fuzz tests/fuzz/mkseeds-initrd))
 
