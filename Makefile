@@ -216,7 +216,7 @@ upstream-kmod:
 
 # Patches nobody here wrote (the upstream modules above) and the shapes vendors ship (kmod/:
 # .replace = false, over 4 MiB, .ko.xz, .ko.zst, dashes), each embedded by the real dracut and
-# booted in QEMU (qemu/test-corpus, 6-8 min; in make check).
+# booted in QEMU (qemu/test-corpus, 5-8 min on 2 cores; in make check).
 .PHONY: corpus-tests
 corpus-tests: loader tool kmod upstream-kmod
 	$(Q)tests/run-suites qemu/test-corpus
