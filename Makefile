@@ -83,6 +83,8 @@ help:
 	@echo "make cross-check  s390x and ppc64le: build loader, klp and unit tests, run them under qemu-user"
 	@echo "make CROSS_COMPILE=s390x-linux-gnu-  (or powerpc64le-linux-gnu-) build into build/<arch>"
 	@echo "make arch-boot-tests  boot the s390x and ppc64le loaders under Debian's kernels in QEMU (in check)"
+	@echo "make upstream-kmod  the kernel's own livepatch samples and self-tests, unmodified ($(B)/kmod/upstream)"
+	@echo "make corpus-tests  those and the vendor shapes embedded by dracut and booted in QEMU (in check)"
 	@echo "make lint       clang-tidy and cppcheck on all C code, warnings are errors (in check)"
 	@echo "make fuzz       libFuzzer targets, FUZZ_SECONDS=30 each; fuzz-regress replays the corpora (in check)"
 	@echo "make demo       boot the demo VM: a patch applied before userspace, with its timeline"
@@ -224,7 +226,21 @@ endif
 kmod:
 	$(Q)$(MAKE) -C kmod OUT=$(abspath $(B)/kmod) V=$(V)
 
-SHELL_FILES = tools/deps tests/run-unit tests/run-cross tests/run-suites .ci/run $(filter-out %.md,$(wildcard qemu/*[!~] \
+# The kernel's own livepatch samples and selftest modules (nobody here wrote them), unmodified,
+# from Debian's linux-source (tools/deps --linux-source fetches it once) into $(B)/kmod/upstream.
+.PHONY: upstream-kmod
+upstream-kmod:
+	$(Q)src=$$(tools/deps --linux-source) && \
+		$(MAKE) -C kmod upstream UPSTREAM_SRC="$$src" OUT=$(abspath $(B)/kmod) V=$(V)
+
+# Patches nobody here wrote (the upstream modules above) and the shapes vendors ship (kmod/:
+# .replace = false, over 4 MiB, .ko.xz, .ko.zst, dashes), each embedded by the real dracut and
+# booted in QEMU (qemu/test-corpus, 5-8 min on 2 cores; in make check).
+.PHONY: corpus-tests
+corpus-tests: loader tool kmod upstream-kmod
+	$(Q)tests/run-suites qemu/test-corpus
+
+SHELL_FILES = tools/deps kmod/mkbigtable tests/run-unit tests/run-cross tests/run-suites .ci/run $(filter-out %.md,$(wildcard qemu/*[!~] \
 	dracut-module/*.sh tools/hooks/klp-hook tools/hooks/*/* tests/hooks/* tests/klp/run-golden \
 	tests/klp/test-regenerate tests/klp/test-payload tests/klp/bin/* tests/fuzz/run-fuzz tests/fuzz/mkseeds-initrd))
 
@@ -248,7 +264,7 @@ boot-tests: loader tool kmod
 	$(Q)tests/run-suites $(BOOT_SUITES)
 
 check: deps
-	$(Q)$(MAKE) --no-print-directory all kmod
+	$(Q)$(MAKE) --no-print-directory all kmod upstream-kmod
 	$(Q)$(MAKE) --no-print-directory unit unit-asan klp-golden klp-valgrind shellcheck lint fuzz-regress
 	$(Q)$(MAKE) --no-print-directory cross-check
 	$(Q)$(MAKE) --no-print-directory integration-tests
@@ -266,9 +282,9 @@ arch-boot-tests: arch-loaders
 
 # Every shell/QEMU suite, one grand total at the end.
 # qemu/lifecycle last: the longest (15-20 min), the whole story in a Debian guest
-INTEGRATION_SUITES := tests/klp/test-payload tests/klp/test-regenerate tests/hooks/test-dpkg tests/hooks/test-rpm $(BOOT_SUITES) \
-	qemu/test-arch qemu/lifecycle
-integration-tests: loader tool kmod arch-loaders
+INTEGRATION_SUITES := tests/klp/test-payload tests/klp/test-regenerate tests/hooks/test-dpkg tests/hooks/test-rpm \
+	$(BOOT_SUITES) qemu/test-arch qemu/test-corpus qemu/lifecycle
+integration-tests: loader tool kmod upstream-kmod arch-loaders
 	$(Q)tests/run-suites $(INTEGRATION_SUITES)
 
 bench: deps
