@@ -34,7 +34,7 @@ static void help(void)
 	       "  -M, --mode NAME      mode recorded in the status file (default hook)\n"
 	       "  -t, --timeout SEC    transition timeout, overrides rd.klp.timeout= (default 10)\n"
 	       "  -q, --quiet          do not repeat the outcome line on stderr\n"
-	       "      --digest FILE    print FILE's size and sha256 (for writing a manifest)\n"
+	       "      --digest FILE    print FILE's size and sha256 as the loader computes them\n"
 	       "      --boot-ok        this boot got far enough: the crash-loop guard forgets\n"
 	       "                       what this boot counted\n"
 	       "      --guard-status   print the crash-loop guard's record\n"
@@ -65,7 +65,7 @@ static int parse_timeout_arg(const char *v, unsigned *ms)
 	return 0;
 }
 
-/* --digest FILE: "<size> <sha256>", what a manifest needs (used by the fallback). */
+/* --digest FILE: "<size> <sha256>", computed by the loader's own code (a check on every platform). */
 static int print_digest(const char *path)
 {
 	static uint8_t chunk[65536];
