@@ -91,6 +91,8 @@ int klp_manifest_format(const struct klp_manifest *m, const char *source, char *
 /* Both manifests say the same (every field the parser reads). */
 bool klp_manifest_equal(const struct klp_manifest *a, const struct klp_manifest *b);
 bool klp_module_name_valid(const char *name);
+/* No control characters (newline, escape, DEL, ...): fits on one line of a manifest or a log. */
+bool klp_line_safe(const char *s);
 /* The loader's rule: the manifest is for the running kernel release; -EINVAL with why. */
 int klp_manifest_check_kernel(const struct klp_manifest *m, const char *release, char *why, size_t len);
 

@@ -241,8 +241,7 @@ int klp_manifest_parse(const char *buf, size_t len, struct klp_manifest *m, char
 	return 0;
 }
 
-/* printable, no control characters: one line of the manifest */
-static bool line_safe(const char *v)
+bool klp_line_safe(const char *v)
 {
 	for (; *v; v++)
 		if ((unsigned char)*v < ' ' || *v == 0x7f)
@@ -256,7 +255,7 @@ int klp_manifest_format(const struct klp_manifest *m, const char *source, char *
 	struct klp_manifest back;
 	int n;
 
-	if (source && !line_safe(source))
+	if (source && !klp_line_safe(source))
 		return fail(err, errlen, 0, "control characters in the source file name", NULL);
 	n = snprintf(buf, len,
 		     "# klp-initrd manifest, written by klp payload\n"

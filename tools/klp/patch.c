@@ -128,14 +128,6 @@ static int read_info(struct kmod_ctx *ctx, const char *path, struct klp_candidat
 	return 0;
 }
 
-static bool has_control_chars(const char *s)
-{
-	for (; *s; s++)
-		if ((unsigned char)*s < ' ' || *s == 0x7f)
-			return true;
-	return false;
-}
-
 static int read_candidate(struct kmod_ctx *ctx, const char *path, const char *kver, struct klp_candidate *c)
 {
 	struct stat st;
@@ -143,7 +135,7 @@ static int read_candidate(struct kmod_ctx *ctx, const char *path, const char *kv
 	memset(c, 0, sizeof(*c));
 	if (!(c->path = strdup(path)))
 		return -ENOMEM;
-	if (has_control_chars(path)) {
+	if (!klp_line_safe(path)) {
 		/* a newline in the name would end a manifest line, and no log shows it faithfully */
 		c->problem = strdup("control characters in the file name: rename it");
 		return 0;

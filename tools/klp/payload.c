@@ -80,30 +80,28 @@ static int open_checked(const char *path, const char *top, const char *kver, str
 	return fd;
 }
 
-/* Writes all of in (from its start) to dir/name through a temporary file, fed to v. */
-static int copy_into(int in, const char *dir, const char *name, struct klp_verify *v, char *err, size_t errlen)
+/* A temporary file beside dir/name, opened for writing; tmp and dst get both paths. */
+static int temp_open(const char *dir, const char *name, char tmp[PATH_MAX], char dst[PATH_MAX], char *err,
+		     size_t errlen)
 {
-	char tmp[PATH_MAX], dst[PATH_MAX], buf[65536];
-	ssize_t n = 0;
-	int out, r = 0;
+	int fd;
 
-	snprintf(tmp, sizeof(tmp), "%s/.%s.XXXXXX", dir, name);
-	snprintf(dst, sizeof(dst), "%s/%s", dir, name);
-	if (lseek(in, 0, SEEK_SET) < 0 || (out = mkostemp(tmp, O_CLOEXEC)) < 0) {
-		r = -errno;
-		snprintf(err, errlen, "cannot write into %s: %s", dir, strerror(-r));
-		return r;
+	snprintf(tmp, PATH_MAX, "%s/.%s.XXXXXX", dir, name);
+	snprintf(dst, PATH_MAX, "%s/%s", dir, name);
+	fd = mkostemp(tmp, O_CLOEXEC);
+	if (fd < 0) {
+		fd = -errno;
+		snprintf(err, errlen, "cannot write into %s: %s", dir, strerror(-fd));
 	}
-	while (r == 0 && (n = read(in, buf, sizeof(buf))) > 0) {
-		klp_verify_update(v, buf, (size_t)n);
-		if (write(out, buf, (size_t)n) != n)
-			r = -EIO;
-	}
-	if (n < 0)
+	return fd;
+}
+
+/* Closes the temporary file and renames it into place when r is 0; else removes it. */
+static int temp_commit(int fd, const char *tmp, const char *dst, int r, char *err, size_t errlen)
+{
+	if (fchmod(fd, 0644) < 0 && r == 0)
 		r = -errno;
-	if (fchmod(out, 0644) < 0 && r == 0)
-		r = -errno;
-	if (close(out) < 0 && r == 0)
+	if (close(fd) < 0 && r == 0)
 		r = -errno;
 	if (r == 0 && rename(tmp, dst) < 0)
 		r = -errno;
@@ -114,29 +112,38 @@ static int copy_into(int in, const char *dir, const char *name, struct klp_verif
 	return r;
 }
 
+/* Writes all of in (from its start) to dir/name through a temporary file, fed to v. */
+static int copy_into(int in, const char *dir, const char *name, struct klp_verify *v, char *err, size_t errlen)
+{
+	char tmp[PATH_MAX], dst[PATH_MAX], buf[65536];
+	ssize_t n = 0;
+	int out, r = 0;
+
+	if (lseek(in, 0, SEEK_SET) < 0) {
+		r = -errno;
+		snprintf(err, errlen, "cannot read the patch: %s", strerror(-r));
+		return r;
+	}
+	if ((out = temp_open(dir, name, tmp, dst, err, errlen)) < 0)
+		return out;
+	while (r == 0 && (n = read(in, buf, sizeof(buf))) > 0) {
+		klp_verify_update(v, buf, (size_t)n);
+		if (write(out, buf, (size_t)n) != n)
+			r = -EIO;
+	}
+	if (n < 0)
+		r = -errno;
+	return temp_commit(out, tmp, dst, r, err, errlen);
+}
+
 static int write_text(const char *dir, const char *name, const char *text, size_t len, char *err, size_t errlen)
 {
 	char tmp[PATH_MAX], dst[PATH_MAX];
-	int fd, r = 0;
+	int fd = temp_open(dir, name, tmp, dst, err, errlen);
 
-	snprintf(tmp, sizeof(tmp), "%s/.%s.XXXXXX", dir, name);
-	snprintf(dst, sizeof(dst), "%s/%s", dir, name);
-	if ((fd = mkostemp(tmp, O_CLOEXEC)) < 0) {
-		r = -errno;
-		snprintf(err, errlen, "cannot write into %s: %s", dir, strerror(-r));
-		return r;
-	}
-	if (write(fd, text, len) != (ssize_t)len || fchmod(fd, 0644) < 0)
-		r = -EIO;
-	if (close(fd) < 0 && r == 0)
-		r = -errno;
-	if (r == 0 && rename(tmp, dst) < 0)
-		r = -errno;
-	if (r < 0) {
-		snprintf(err, errlen, "cannot write %s: %s", dst, strerror(-r));
-		unlink(tmp);
-	}
-	return r;
+	if (fd < 0)
+		return fd;
+	return temp_commit(fd, tmp, dst, write(fd, text, len) == (ssize_t)len ? 0 : -EIO, err, errlen);
 }
 
 /* The decompressed bytes of the open file: a memfd for .ko.xz/.zst/.gz, else fd itself. */
