@@ -13,6 +13,7 @@
 #include <cmocka.h>
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -612,6 +613,105 @@ static void compressed_main(void **state)
 	free(early.b);
 }
 
+/* Appends a klp archive carrying module mod (bytes: ko with its last byte set to tag) to the image file. */
+static void append_patch(const char *image, const char *mod, unsigned char tag, char sha[65])
+{
+	char kopath[300], text[KLP_MANIFEST_MAX], err[160], koname[64];
+	struct klp_manifest m = { .format = 1, .size = sizeof(ko) };
+	struct klp_archive_src src;
+	struct stat st;
+	int fd, kofd, n;
+
+	ko[sizeof(ko) - 1] = tag;
+	klp_initrd_sha256_hex(ko, sizeof(ko), sha);
+	snprintf(kopath, sizeof(kopath), "%s/%s.ko", tmpdir, mod);
+	write_file(kopath, ko, sizeof(ko));
+	snprintf(m.kernel, sizeof(m.kernel), "6.1.0-56-amd64");
+	snprintf(m.module, sizeof(m.module), "%s", mod);
+	snprintf(m.file, sizeof(m.file), "%s.ko", mod);
+	snprintf(m.sha256, sizeof(m.sha256), "%s", sha);
+	n = klp_manifest_format(&m, NULL, text, sizeof(text), err, sizeof(err));
+	assert_true(n > 0);
+	snprintf(koname, sizeof(koname), "%s.ko", mod);
+	kofd = open(kopath, O_RDONLY | O_CLOEXEC);
+	fd = open(image, O_WRONLY | O_APPEND | O_CLOEXEC);
+	assert_true(kofd >= 0 && fd >= 0);
+	assert_int_equal(fstat(fd, &st), 0);
+	src = (struct klp_archive_src){ .ko_name = koname, .ko_fd = kofd, .ko_size = sizeof(ko),
+					.manifest = text, .manifest_len = (size_t)n };
+	assert_int_equal(klp_archive_write(fd, (uint64_t)st.st_size, &src), 0);
+	close(fd);
+	close(kofd);
+	ko[sizeof(ko) - 1] = '.';
+}
+
+/* The klp archive appended after a compressed image: read after it, later files win, replaceable. */
+static void appended_archive(void **state)
+{
+	char main_gz[256], image[256], cmd[1400], sha2[65], sha3[65];
+	struct klp_archive_loc loc;
+	struct klp_embedded e;
+	unsigned char *img;
+	size_t n;
+	struct arc a;
+	int fd;
+
+	(void)state;
+	if (!have("gzip"))
+		skip();
+	snprintf(main_gz, sizeof(main_gz), "%s/app.cpio", tmpdir);
+	snprintf(image, sizeof(image), "%s/app.img", tmpdir);
+	arc_init(&a);
+	good_archive(&a, "");
+	write_file(main_gz, a.b, a.n);
+	/* a length that is no multiple of 4 (a second gzip member, of one zero byte, when needed): the
+	 * archive must be padded */
+	snprintf(cmd, sizeof(cmd),
+		 "gzip -n -9 -c %s > %s && if [ $(($(stat -c %%s %s) %% 4)) = 0 ]; then printf '\\0' | gzip -n -c >> %s; fi",
+		 main_gz, image, image, image);
+	assert_int_equal(system(cmd), 0);
+	img = read_file(image, &n);
+	free(img);
+	assert_int_not_equal(n % 4, 0);
+	append_patch(image, "klp_demo_v2", 'B', sha2);
+	assert_int_equal(klp_initrd_embedded(image, &e), 0);
+	if (!e.valid)
+		fail_msg("appended archive: %s", e.problem);
+	assert_true(e.appended);
+	assert_true(e.loader); /* from the base */
+	assert_string_equal(e.manifest.module, "klp_demo_v2");
+	assert_string_equal(e.sha256, sha2);
+	img = read_file(image, &n);
+	assert_int_equal(klp_archive_find_mem(img, n, &loc), 0);
+	assert_int_equal(loc.offset % 4, 0);
+	assert_true(loc.offset - loc.base < 4);
+	assert_int_equal(klp_initrd_embedded_mem(img, n, &e), 0);
+	assert_true(e.valid && e.appended);
+	assert_string_equal(e.sha256, sha2);
+	free(img);
+	/* replaced: cut at the base, append another; the generator's part is untouched */
+	fd = open(image, O_RDONLY | O_CLOEXEC);
+	assert_int_equal(klp_archive_find(fd, &loc), 0);
+	close(fd);
+	assert_int_equal(truncate(image, (off_t)loc.base), 0);
+	append_patch(image, "klp_demo_v3", 'C', sha3);
+	assert_int_equal(klp_initrd_embedded(image, &e), 0);
+	assert_true(e.valid);
+	assert_string_equal(e.manifest.module, "klp_demo_v3");
+	assert_string_equal(e.sha256, sha3);
+	/* a damaged footer: no klp archive is recognised, and gzip refuses what follows its data */
+	img = read_file(image, &n);
+	img[n - KLP_ARCHIVE_TAIL + KLP_CPIO_HEADER_SIZE + 40] ^= 1;
+	write_file(image, img, n);
+	fd = open(image, O_RDONLY | O_CLOEXEC);
+	assert_int_equal(klp_archive_find(fd, &loc), -ENOENT);
+	close(fd);
+	assert_true(klp_initrd_embedded(image, &e) < 0);
+	assert_false(e.found);
+	free(img);
+	free(a.b);
+}
+
 /* A decompressor that hangs is killed at the deadline: the image is unreadable, klp goes on. */
 static void decompressor_hangs(void **state)
 {
@@ -698,6 +798,7 @@ int main(void)
 		cmocka_unit_test(sha256_vectors),     cmocka_unit_test(header_parse),
 		cmocka_unit_test(compression_magic),
 		cmocka_unit_test(embedded_good), cmocka_unit_test(embedded_hardlinks), cmocka_unit_test(decompressor_hangs),
+		cmocka_unit_test(appended_archive),
 		cmocka_unit_test(embedded_replaced_by_other_type),      cmocka_unit_test(embedded_nothing),
 		cmocka_unit_test(embedded_broken),    cmocka_unit_test(truncated_everywhere),
 		cmocka_unit_test(garbage_and_huge),   cmocka_unit_test(corruption_fuzz),

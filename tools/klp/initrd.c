@@ -245,6 +245,7 @@ void klp_initrd_set_timeout(unsigned ms)
 struct rd {
 	int fd;			/* -1: memory */
 	uint64_t deadline;	/* CLOCK_MONOTONIC ms after which a pipe that gives nothing fails; 0: none */
+	uint64_t end;		/* a file stream ends at this offset (a klp archive follows); 0: at EOF */
 	const unsigned char *p; /* window p[off, len) */
 	unsigned char *buf;	/* owned buffer of an fd stream */
 	size_t off, len;
@@ -313,9 +314,13 @@ static ssize_t rd_fill(struct rd *r, size_t want)
 			r->len -= r->off;
 			r->off = 0;
 		}
+		size_t room = RD_CAP - r->len;
+		uint64_t next = r->pos + (r->len - r->off); /* file offset of the next byte read */
+		if (r->end && r->end - next < room)
+			room = (size_t)(r->end - next);
 		if (r->deadline && wait_readable(r) < 0)
 			return -ETIMEDOUT;
-		n = read(r->fd, r->buf + r->len, RD_CAP - r->len);
+		n = room ? read(r->fd, r->buf + r->len, room) : 0;
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0)
@@ -703,6 +708,31 @@ static void finish(struct scan *s)
 		e->valid = true;
 }
 
+/* A memfd holding bytes [from, to) of fd, for a child that reads to the end of its input. */
+static int range_fd(int fd, uint64_t from, uint64_t to)
+{
+	char buf[65536];
+	int m = memfd_create("klp-initrd-base", MFD_CLOEXEC);
+
+	if (m < 0)
+		return -errno;
+	while (from < to) {
+		ssize_t n = pread(fd, buf, to - from < sizeof(buf) ? (size_t)(to - from) : sizeof(buf), (off_t)from);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0 || write(m, buf, (size_t)n) != n) {
+			close(m);
+			return n < 0 ? -errno : -EIO;
+		}
+		from += (uint64_t)n;
+	}
+	if (lseek(m, 0, SEEK_SET) < 0) {
+		close(m);
+		return -errno;
+	}
+	return m;
+}
+
 /* Feeds the rest of the stream, from its current position, to a decompressor. */
 static int walk_compressed(struct rd *r, int comp, struct scan *s, unsigned *narchives)
 {
@@ -712,7 +742,12 @@ static int walk_compressed(struct rd *r, int comp, struct scan *s, unsigned *nar
 	bool eof = false;
 	int in, ret, ret2;
 
-	if (r->fd >= 0) {
+	if (r->fd >= 0 && r->end) {
+		/* only up to the klp archive: a decompressor fails on what follows its data */
+		in = range_fd(r->fd, r->pos, r->end);
+		if (in < 0)
+			return in;
+	} else if (r->fd >= 0) {
 		/* the child reads the file from here on; we no longer do */
 		if (lseek(r->fd, (off_t)r->pos, SEEK_SET) < 0)
 			return -errno;
@@ -728,7 +763,7 @@ static int walk_compressed(struct rd *r, int comp, struct scan *s, unsigned *nar
 		}
 	}
 	ret = filter_start(compressors[comp].argv, in, &f);
-	if (r->fd < 0)
+	if (in != r->fd)
 		close(in);
 	if (ret < 0) {
 		snprintf(s->err, s->errlen, "cannot run %s to decompress the image: %s", compressors[comp].argv[0],
@@ -752,7 +787,26 @@ static int walk_compressed(struct rd *r, int comp, struct scan *s, unsigned *nar
 	return ret;
 }
 
-static int scan_rd(struct rd *r, struct klp_embedded *out)
+/* The klp archive appended after the generator's image: one uncompressed archive, read last. */
+static int walk_appended(struct rd *k, struct scan *s, unsigned *narchives)
+{
+	unsigned n = 0;
+	int comp = -1, ret = walk_stream(k, s, true, &comp, &n);
+
+	if (ret == 1) {
+		snprintf(s->err, s->errlen, "the klp archive at the end of the image is compressed");
+		return -EBADMSG;
+	}
+	if (ret == 0 && n != 1) {
+		snprintf(s->err, s->errlen, "the klp archive at the end of the image holds %u archives", n);
+		return -EBADMSG;
+	}
+	*narchives += n;
+	return ret;
+}
+
+/* r: the generator's image (up to the klp archive); k: the klp archive, or NULL. */
+static int scan_rd(struct rd *r, struct rd *k, struct klp_embedded *out)
 {
 	struct scan s = { .out = out, .err = out->problem, .errlen = sizeof(out->problem) };
 	unsigned narchives = 0;
@@ -767,6 +821,10 @@ static int scan_rd(struct rd *r, struct klp_embedded *out)
 	if (ret == 1) {
 		snprintf(out->compression, sizeof(out->compression), "%s", compressors[comp].name);
 		ret = walk_compressed(r, comp, &s, &narchives);
+	}
+	if (ret == 0 && k) {
+		out->appended = true;
+		ret = walk_appended(k, &s, &narchives);
 	}
 	if (ret == 0 && narchives == 0) {
 		snprintf(out->problem, sizeof(out->problem), "%s", r->pos ? "no cpio archive in the image" : "empty file");
@@ -794,16 +852,25 @@ static int scan_rd(struct rd *r, struct klp_embedded *out)
 
 int klp_initrd_embedded_mem(const void *buf, size_t len, struct klp_embedded *out)
 {
-	struct rd r;
+	struct klp_archive_loc loc;
+	struct rd r, k;
 
-	rd_mem(&r, buf, len);
-	return scan_rd(&r, out);
+	if (klp_archive_find_mem(buf, len, &loc) < 0) {
+		rd_mem(&r, buf, len);
+		return scan_rd(&r, NULL, out);
+	}
+	rd_mem(&r, buf, (size_t)loc.base);
+	rd_mem(&k, (const char *)buf + loc.offset, (size_t)loc.size);
+	k.pos = loc.offset;
+	return scan_rd(&r, &k, out);
 }
 
 int klp_initrd_embedded(const char *path, struct klp_embedded *out)
 {
-	struct rd r;
-	int fd, ret;
+	struct klp_archive_loc loc;
+	struct rd r = { .fd = -1 }, k = { .fd = -1 };
+	bool appended;
+	int fd, kfd = -1, ret;
 
 	memset(out, 0, sizeof(*out));
 	fd = open(path, O_RDONLY | O_CLOEXEC);
@@ -812,11 +879,22 @@ int klp_initrd_embedded(const char *path, struct klp_embedded *out)
 		snprintf(out->problem, sizeof(out->problem), "%s", strerror(-ret));
 		return ret;
 	}
-	ret = rd_fd(&r, fd, 0);
-	if (ret == 0) {
-		ret = scan_rd(&r, out);
-		rd_free(&r);
+	appended = klp_archive_find(fd, &loc) == 0;
+	/* the klp archive is read through its own descriptor: the base's walk moves fd */
+	if (appended && ((kfd = open(path, O_RDONLY | O_CLOEXEC)) < 0 || lseek(kfd, (off_t)loc.offset, SEEK_SET) < 0))
+		ret = -errno;
+	else
+		ret = rd_fd(&r, fd, 0);
+	if (ret == 0 && appended) {
+		r.end = loc.base;
+		ret = rd_fd(&k, kfd, loc.offset);
 	}
+	if (ret == 0)
+		ret = scan_rd(&r, appended ? &k : NULL, out);
+	rd_free(&r);
+	rd_free(&k);
+	if (kfd >= 0)
+		close(kfd);
 	close(fd);
 	return ret;
 }

@@ -317,6 +317,7 @@ struct klp_embedded {
 	bool valid;  /* the manifest parses, and the file it names passes the loader's verdict (lib/verify.c) */
 	bool loader; /* usr/lib/klp-early/klp-early is in the image */
 	bool shim;   /* usr/lib/klp-early/init is: klp-early runs as the initrd's /init */
+	bool appended; /* the image ends with a klp archive (archive.c), read after the generator's */
 	struct klp_manifest manifest; /* as parsed (lib/manifest.c) when found; its sha256 is what it says */
 	char sha256[65];              /* computed from the embedded file's bytes; "" if absent */
 	unsigned long long size;  /* of the embedded file */
@@ -351,6 +352,31 @@ void klp_initrd_sha256_hex(const void *buf, size_t len, char out[65]);
 /* sha256 and size of a module file, decompressed (.ko.xz/.ko.zst/.ko.gz) as 55klp embeds it. */
 int klp_initrd_module_sha256(const char *path, char out[65], unsigned long long *size, char *err,
 			     size_t errlen);
+
+/* ---- archive.c: the klp archive appended to an initrd (patch, manifest, footer) ---- */
+#define KLP_ARCHIVE_TAIL 336 /* the footer entry and the trailer: the last bytes of such an image */
+struct klp_archive_src {
+	const char *ko_name; /* file name in usr/lib/klp-early, e.g. klp_demo_v2.ko */
+	int ko_fd;           /* its bytes, read with pread from offset 0 */
+	uint64_t ko_size;
+	const char *manifest; /* the manifest's text (lib/manifest.c wrote it) */
+	size_t manifest_len;
+};
+struct klp_archive_loc {
+	uint64_t base;   /* length of the generator's image before the klp archive */
+	uint64_t offset; /* where the klp archive starts (base rounded up to 4) */
+	uint64_t size;   /* its length, to the end of the file */
+};
+/* Bytes klp_archive_write() writes after the padding. */
+uint64_t klp_archive_size(const char *ko_name, uint64_t ko_size, size_t manifest_len);
+/*
+ * Appends, at fd's position (the end of a base image of length base): zeros
+ * to a multiple of 4, then the archive. 0 or -errno (-EINVAL: a bad name).
+ */
+int klp_archive_write(int fd, uint64_t base, const struct klp_archive_src *src);
+/* Does the image end with a klp archive? 0 and where, or -ENOENT (or -errno on I/O). */
+int klp_archive_find(int fd, struct klp_archive_loc *loc);
+int klp_archive_find_mem(const void *img, uint64_t len, struct klp_archive_loc *loc);
 
 /* ---- regen.c: installed vs embedded, and the regeneration engine ---- */
 struct klp_installed_patch {
