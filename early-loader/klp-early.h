@@ -7,6 +7,8 @@
 #ifndef KLP_EARLY_H
 #define KLP_EARLY_H
 
+#include <sys/types.h>
+
 #include "klp-core.h"
 
 /* ---- loader.c ---- */
@@ -22,6 +24,17 @@ struct klp_opts {
 };
 /* Does all the work: checks, load, wait, report. Returns the result. */
 enum klp_result klp_early_work(const struct klp_opts *o);
+/*
+ * The longest /proc/cmdline there is: CONFIG_COMMAND_LINE_SIZE ranges up to
+ * 1 MiB (IBM Z: 896..1048576; x86-64 has 2048), the kernel's newline included.
+ */
+#define KLP_CMDLINE_MAX (1024 * 1024)
+/*
+ * Reads /proc/cmdline whole (at most KLP_CMDLINE_MAX bytes, into a static
+ * buffer: no malloc, no file size) and parses it into c; returns the bytes
+ * read, or -errno (c then holds the defaults).
+ */
+ssize_t klp_early_cmdline(struct klp_cmdline *c);
 /*
  * The crash-loop guard's record, through sys.h: load gives 0, -ENOENT (no
  * record) or another negative errno with the reason in why (g then empty);

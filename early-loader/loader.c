@@ -99,14 +99,24 @@ report(struct ctx *c, enum klp_result r, int err, const char *fmt, ...)
 	return r;
 }
 
-static void read_cmdline(struct ctx *c)
+ssize_t klp_early_cmdline(struct klp_cmdline *c)
 {
-	char buf[4096];
+	/* .bss: it takes no room in the file, and memory only where a long line is read into */
+	static char buf[KLP_CMDLINE_MAX + 1];
 	ssize_t n = sys_read_small("/proc/cmdline", buf, sizeof(buf));
 
-	klp_cmdline_parse(buf, n > 0 ? (size_t)n : 0, &c->cmd);
+	klp_cmdline_parse(buf, n > 0 ? (size_t)n : 0, c);
+	return n;
+}
+
+static void read_cmdline(struct ctx *c)
+{
+	ssize_t n = klp_early_cmdline(&c->cmd);
+
 	if (n < 0)
 		debug(c, "cannot read /proc/cmdline: %s; using defaults", klp_errno_words((int)n));
+	else if (n == KLP_CMDLINE_MAX)
+		debug(c, "/proc/cmdline may be longer than %d bytes: only those were read", KLP_CMDLINE_MAX);
 	if (c->o->has_timeout)
 		c->cmd.timeout_ms = c->o->timeout_ms;
 }

@@ -264,11 +264,9 @@ static int worker(void *arg)
 
 static unsigned shim_bound_ms(void)
 {
-	char buf[4096];
 	struct klp_cmdline c;
-	ssize_t n = sys_read_small("/proc/cmdline", buf, sizeof(buf));
 
-	klp_cmdline_parse(buf, n > 0 ? (size_t)n : 0, &c);
+	(void)klp_early_cmdline(&c);
 	return c.timeout_ms + SHIM_GRACE_MS;
 }
 

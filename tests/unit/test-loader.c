@@ -214,6 +214,66 @@ static void disabled_by_cmdline_loads_nothing(void **state)
 	assert_status("kernel", "6.1.0-test-amd64");
 }
 
+/*
+ * A command line of len bytes (the kernel's newline included) that ends in
+ * tail: filler words first, as a long IBM Z command line (up to 1 MiB) has.
+ */
+static void put_long_cmdline(size_t len, const char *tail)
+{
+	static char buf[(1 << 20) + 4096];
+	size_t t = strlen(tail), i;
+
+	assert_true(len <= sizeof(buf) && len > t + 16);
+	memcpy(buf, "root=/dev/vda ", 14);
+	for (i = 14; i < len - t; i++)
+		buf[i] = (i % 64 == 63) ? ' ' : 'x';
+	buf[len - t - 1] = ' ';
+	memcpy(buf + len - t, tail, t);
+	fake_add_file("/proc/cmdline", buf, len);
+}
+
+static void disabled_after_8_kib_of_cmdline(void **state)
+{
+	(void)state;
+	put_long_cmdline(8192, "rd.klp=0\n");
+	assert_int_equal(run(), KLP_DISABLED);
+	assert_int_equal(fake.finit_calls, 0);
+	assert_one_line("disabled by rd.klp=0");
+}
+
+static void disabled_at_the_end_of_a_1_mib_cmdline(void **state)
+{
+	(void)state;
+	/* CONFIG_COMMAND_LINE_SIZE is at most 1 MiB (IBM Z): the longest line /proc/cmdline can hold */
+	put_long_cmdline(1 << 20, "rd.klp=0\n");
+	assert_int_equal(run(), KLP_DISABLED);
+	assert_int_equal(fake.finit_calls, 0);
+}
+
+static void timeout_at_the_end_of_a_1_mib_cmdline(void **state)
+{
+	(void)state;
+	put_long_cmdline(1 << 20, "rd.klp.timeout=2\n");
+	fake.transition_polls = -1;
+	assert_int_equal(run(), KLP_TIMEOUT);
+	assert_true(fake.slept_ms >= 2000 && fake.slept_ms <= 2020);
+}
+
+/* what the shim (PID 1) reads to bound its worker's time: the same whole line */
+static void shim_reads_the_whole_cmdline(void **state)
+{
+	struct klp_cmdline c;
+
+	(void)state;
+	put_long_cmdline(KLP_CMDLINE_MAX, "rd.klp.timeout=7\n");
+	assert_int_equal(klp_early_cmdline(&c), KLP_CMDLINE_MAX);
+	assert_int_equal(c.timeout_ms, 7000);
+	/* bounded: no kernel has a longer line; the read stops there */
+	put_long_cmdline(KLP_CMDLINE_MAX + 100, "rd.klp=0\n");
+	assert_int_equal(klp_early_cmdline(&c), KLP_CMDLINE_MAX);
+	assert_false(c.disabled);
+}
+
 static void unreadable_cmdline_uses_defaults(void **state)
 {
 	(void)state;
@@ -702,6 +762,10 @@ int main(void)
 		cmocka_unit_test_setup(option_timeout_overrides_cmdline, setup),
 		cmocka_unit_test_setup(bad_cmdline_timeout_warns_and_uses_default, setup),
 		cmocka_unit_test_setup(disabled_by_cmdline_loads_nothing, setup),
+		cmocka_unit_test_setup(disabled_after_8_kib_of_cmdline, setup),
+		cmocka_unit_test_setup(disabled_at_the_end_of_a_1_mib_cmdline, setup),
+		cmocka_unit_test_setup(timeout_at_the_end_of_a_1_mib_cmdline, setup),
+		cmocka_unit_test_setup(shim_reads_the_whole_cmdline, setup),
 		cmocka_unit_test_setup(unreadable_cmdline_uses_defaults, setup),
 		cmocka_unit_test_setup(missing_manifest, setup),
 		cmocka_unit_test_setup(unreadable_manifest, setup),
