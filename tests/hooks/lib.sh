@@ -10,7 +10,10 @@
 #                       $W/dracut.calls ("start KVER [MARKERS]" / "end KVER RC"),
 #                       builds small images (-m klp --no-kernel, gzip)
 #   $W/bin-klp/klp      first on PATH: records each call of klp (klp-hook's) in
-#                       $W/klp.calls, then runs build/tools/klp
+#                       $W/klp.calls and the KLP_* variables it got in
+#                       $W/klp.env (klp-hook must pass none), then runs
+#                       build/tools/klp with this test's KLP_RUN_DIR and
+#                       KLP_DRACUT ($HOOK_DRACUT, default $W/bin/dracut)
 #   $R                  the scratch root: lib/modules/$kver hard-linked from the
 #                       cached Debian kernel, boot/ a tmpfs of this test (dracut's
 #                       fsfreeze can never freeze a real filesystem)
@@ -115,7 +118,8 @@ cleanup() {
 
 # hook_world OS-ID: the scratch world ($W, $R with kernel $kver and an initrd
 # without a patch), PATH with klp and klp-hook ($hooks_path), KLP_DRACUT,
-# KLP_RUN_DIR
+# KLP_RUN_DIR (for klp run by the test; the wrapper sets them again for
+# klp-hook's calls, which get none from the environment)
 hook_world() {
 	trap cleanup EXIT
 	trap 'exit 130' INT
@@ -132,9 +136,12 @@ hook_world() {
 	: >"$W/numbers.txt"
 	: >"$W/dracut.calls"
 	: >"$W/klp.calls"
+	: >"$W/klp.env"
 	T cat >"$W/bin-klp/klp" <<EOF
 #!/bin/sh
 echo "\$*" >>"$W/klp.calls"
+echo "\$(env | sed -n 's/^\\(KLP_[A-Za-z0-9_]*\\)=.*/\\1/p' | sort | tr '\\n' ' ')" >>"$W/klp.env"
+export KLP_RUN_DIR="$W/klp-run" KLP_DRACUT="\${HOOK_DRACUT:-$W/bin/dracut}"
 exec "$klp" "\$@"
 EOF
 	T chmod 0755 "$W/bin-klp/klp"
@@ -148,7 +155,7 @@ EOF
 		echo "klp_mode=\"shim\""
 	} >"$W/dracut-conf/klp.conf"
 	# the dracut klp runs: records the kernel and the markers present when it
-	# starts (the rpm triggers' /run/regenerate-initrd), and its result
+	# starts (the rpm triggers' R/run/regenerate-initrd), and its result
 	T cat >"$W/bin/dracut" <<EOF
 #!/bin/sh
 k=
@@ -157,7 +164,7 @@ for a; do
 	[ "\$prev" = --kver ] && k=\$a
 	prev=\$a
 done
-m=\$(ls "\${KLP_MARK_DIR:-/nonexistent}" 2>/dev/null | tr '\n' ' ' | sed 's/ \$//')
+m=\$(ls "$R/run/regenerate-initrd" 2>/dev/null | tr '\n' ' ' | sed 's/ \$//')
 echo "start \$k [\$m]" >>"$W/dracut.calls"
 dracutbasedir="$W/dracut-base" timeout --foreground -k 5 300 dracut --conf /dev/null --confdir "$W/dracut-conf" \\
 	--no-hostonly --no-early-microcode --no-kernel -m klp --compress gzip "\$@" >>"$W/dracut.log" 2>&1
@@ -295,6 +302,13 @@ check_state() {
 		expect_eq "$(lsinitrd_patch "$2")" "module=$want sha256=$(file_sha "$3")" \
 			"$1: lsinitrd: manifest module=$want, sha256 of ${3##*/}"
 	fi
+}
+
+# klp_env_leaks: how many of klp-hook's calls of klp got KLP_* variables from
+# the environment (the hooks must remove them all), and which
+klp_env_leaks() {
+	n=$(T grep -c '[^ ]' "$W/klp.env" || :)
+	echo "$n$(T grep '[^ ]' "$W/klp.env" | T sort -u | T tr '\n' ';' | T sed 's/^/: /;s/;$//')"
 }
 
 # temporary files klp left in boot/
