@@ -18,6 +18,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/sysmacros.h>
 #include <sys/utsname.h>
 #include <unistd.h>
 
@@ -390,6 +391,51 @@ char *klp_kernel_mountinfo(void)
 		return NULL;
 	}
 	return text;
+}
+
+/* One line of /proc/locks, "1: FLOCK  ADVISORY  WRITE 1234 08:01:5678 0 EOF": its pid when it locks st's file. */
+static long flock_line_pid(const char *l, size_t n, const struct stat *st)
+{
+	const char *p = memchr(l, ':', n);
+	unsigned long maj, min;
+	unsigned long long ino;
+	char *e;
+	long pid;
+
+	if (!p)
+		return 0;
+	p += 1 + strspn(p + 1, " ");
+	/* a waiter's line reads "1: -> FLOCK ..." */
+	if (strncmp(p, "FLOCK ", 6) || !(p = strstr(p, " WRITE ")) || p > l + n)
+		return 0;
+	pid = strtol(p + 7, &e, 10);
+	maj = *e == ' ' ? strtoul(e + 1, &e, 16) : 0;
+	min = *e == ':' ? strtoul(e + 1, &e, 16) : 0;
+	ino = *e == ':' ? strtoull(e + 1, &e, 10) : 0;
+	if (*e != ' ' || ino != (unsigned long long)st->st_ino || makedev(maj, min) != st->st_dev)
+		return 0;
+	return pid;
+}
+
+/* The pid that took the flock(2) lock on fd's file, from /proc/locks; -ENOENT when none is listed. */
+long klp_kernel_flock_holder(int fd)
+{
+	struct stat st;
+	char *text = NULL, *l;
+	long pid = -ENOENT;
+	int r;
+
+	if (fstat(fd, &st) < 0)
+		return -errno;
+	if ((r = read_whole("/proc/locks", 1u << 22, &text)) < 0)
+		return r;
+	for (l = text; l && *l; l = strchr(l, '\n') ? strchr(l, '\n') + 1 : NULL) {
+		long p = flock_line_pid(l, strcspn(l, "\n"), &st);
+		if (p > 0)
+			pid = p;
+	}
+	free(text);
+	return pid;
 }
 
 /*

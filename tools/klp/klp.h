@@ -222,6 +222,8 @@ void klp_tasks_free(struct klp_tasks *t);
 int klp_kernel_finit_module(int fd, const char *params, int flags);
 /* FIFREEZE + FITHAW of dir's file system: a rename reaches its final place (GRUB ignores the journal) */
 int klp_kernel_fs_sync_in_place(const char *dir);
+/* The pid that took the flock(2) lock on fd's file (/proc/locks), or -errno */
+long klp_kernel_flock_holder(int fd);
 /* /proc/self/mountinfo, whole (malloc), NULL with errno set */
 char *klp_kernel_mountinfo(void);
 /* delete_module(2), non-blocking: a replaced livepatch module that is still loaded */
@@ -438,7 +440,7 @@ int klp_kstate_load(const struct klp_sys *sys, const char *kver, struct klp_ksta
 enum { KLP_REGEN_FAILED = 1, KLP_REGEN_BOOTFS = 3, KLP_REGEN_NOSPACE = 4, KLP_REGEN_LOCK = 5 };
 struct klp_regen_opts {
 	struct klp_sys sys;
-	const char *run_dir;      /* lock and logs: $KLP_RUN_DIR or /run/klp */
+	const char *run_dir;      /* logs and stamps: $KLP_RUN_DIR or /run/klp */
 	const char *dracut;       /* program, PATH lookup */
 	char *const *dracut_args; /* extra arguments, before ours */
 	size_t ndracut_args;

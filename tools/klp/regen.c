@@ -18,6 +18,10 @@
  * file's identity (device, inode, size, mtime and ctime in ns): any write or
  * replacement of the file changes ctime, which userspace cannot set back,
  * and the stamp no longer applies. `klp initrd` never uses stamps.
+ *
+ * The lock is flock(2) on BOOT itself: every run that writes into a boot
+ * folder, or sweeps temporary files out of it, holds that folder's lock,
+ * whatever its run folder.
  */
 #define _GNU_SOURCE
 #include <dirent.h>
@@ -628,31 +632,25 @@ static int mkdir_p(const char *path)
 	return mkdir(p, 0755) < 0 && errno != EEXIST ? -errno : 0;
 }
 
-/* The exclusive lock, waited for up to timeout seconds; returns its fd. */
+/* The exclusive lock: flock(2) on the boot folder, waited for up to timeout seconds; returns its fd. */
 static int lock_take(const struct klp_regen_opts *o)
 {
-	char p[PATH_MAX], holder[32] = "";
+	char holder[32] = "?";
 	double deadline = now_s() + o->lock_timeout;
 	bool said = false;
-	ssize_t n;
 	int fd, r;
 
-	if ((r = mkdir_p(o->run_dir)) < 0) {
-		fprintf(stderr, "klp: regenerate: cannot create %s: %s\n", o->run_dir, strerror(-r));
-		return r;
-	}
-	snprintf(p, sizeof(p), "%s/regenerate.lock", o->run_dir);
-	fd = open(p, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0644);
+	fd = open(o->sys.boot, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (fd < 0) {
 		r = -errno;
-		fprintf(stderr, "klp: regenerate: cannot open %s: %s\n", p, strerror(-r));
+		fprintf(stderr, "klp: regenerate: cannot open %s: %s\n", o->sys.boot, strerror(-r));
 		return r;
 	}
 	while (flock(fd, LOCK_EX | LOCK_NB) < 0) {
 		struct timespec ts = { 0, 100 * 1000 * 1000 };
 		if (errno != EWOULDBLOCK && errno != EINTR) {
 			r = -errno;
-			fprintf(stderr, "klp: regenerate: cannot lock %s: %s\n", p, strerror(-r));
+			fprintf(stderr, "klp: regenerate: cannot lock %s: %s\n", o->sys.boot, strerror(-r));
 			close(fd);
 			return r;
 		}
@@ -661,25 +659,21 @@ static int lock_take(const struct klp_regen_opts *o)
 			die_of_signal(NULL);
 		}
 		if (!said) {
-			n = pread(fd, holder, sizeof(holder) - 1, 0);
-			holder[n > 0 ? n : 0] = '\0';
-			holder[strcspn(holder, "\n")] = '\0';
-			fprintf(stderr, "klp: regenerate: waiting for %s (taken by pid %s, another klp regenerate) for up to %u s\n",
-				p, holder[0] ? holder : "?", o->lock_timeout);
+			long pid = klp_kernel_flock_holder(fd);
+			if (pid > 0)
+				snprintf(holder, sizeof(holder), "%ld", pid);
+			fprintf(stderr, "klp: regenerate: waiting for the lock on %s (taken by pid %s, another klp regenerate)"
+					" for up to %u s\n", o->sys.boot, holder, o->lock_timeout);
 			said = true;
 		}
 		if (now_s() >= deadline) {
-			fprintf(stderr, "klp: regenerate: timed out after %u s waiting for %s (taken by pid %s)\n",
-				o->lock_timeout, p, holder[0] ? holder : "?");
+			fprintf(stderr, "klp: regenerate: timed out after %u s waiting for the lock on %s (taken by pid %s)\n",
+				o->lock_timeout, o->sys.boot, holder);
 			close(fd);
 			return -ETIMEDOUT;
 		}
 		nanosleep(&ts, NULL);
 	}
-	snprintf(holder, sizeof(holder), "%ld\n", (long)getpid());
-	/* who holds it, for the message of a run that has to wait */
-	if (ftruncate(fd, 0) < 0 || pwrite(fd, holder, strlen(holder), 0) < 0)
-		fprintf(stderr, "klp: regenerate: cannot write our pid into %s: %s\n", p, strerror(errno));
 	return fd;
 }
 
@@ -724,13 +718,11 @@ static bool keeps_exist(const char *boot)
 /* Nothing to rebuild, but an interrupted run left a temporary file: remove it if nobody holds the lock. */
 static void temps_sweep(const struct klp_regen_opts *o)
 {
-	char p[PATH_MAX];
 	int fd;
 
 	if (!dir_has(o->sys.boot, klp_regen_is_temp))
 		return;
-	snprintf(p, sizeof(p), "%s/regenerate.lock", o->run_dir);
-	fd = open(p, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0644);
+	fd = open(o->sys.boot, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (fd < 0)
 		return;
 	if (flock(fd, LOCK_EX | LOCK_NB) == 0)
