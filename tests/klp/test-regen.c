@@ -4,6 +4,7 @@
  * verdict, which initrd name a kernel gets, installed kernels, zipl.conf's
  * ramdisks, temporary file names, the space rule.
  */
+#define _GNU_SOURCE
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -11,6 +12,7 @@
 #include <cmocka.h>
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -261,6 +263,72 @@ static void paths_and_kernels(void **state)
 	assert_int_equal(klp_initrd_path(&sys, "../x", out, sizeof(out)), -EINVAL);
 }
 
+/* klp_run_dir_open on DIR (under tmp): fd closed, the result returned; why into w */
+static int run_dir(const char *dir, char *w, size_t len)
+{
+	char p[512];
+	int fd;
+
+	snprintf(p, sizeof(p), "%s/%s", tmp, dir);
+	w[0] = '\0';
+	fd = klp_run_dir_open(p, w, len);
+	if (fd >= 0)
+		close(fd);
+	return fd < 0 ? fd : 0;
+}
+
+static void run_dir_rules(void **state)
+{
+	char p[512], q[512], w[512], buf[32] = "";
+	int fd, f;
+
+	(void)state;
+	/* made when missing; tmp is ours, /tmp is sticky */
+	assert_int_equal(run_dir("rd/run", w, sizeof(w)), 0);
+	snprintf(p, sizeof(p), "%s/rd/run", tmp);
+	assert_int_equal(chmod(p, 0775), 0);
+	assert_int_equal(run_dir("rd/run", w, sizeof(w)), -EPERM);
+	assert_non_null(strstr(w, "is writable by others (mode 0775)"));
+	assert_int_equal(chmod(p, 01777), 0);
+	assert_int_equal(run_dir("rd/run", w, sizeof(w)), -EPERM);
+	assert_int_equal(chmod(p, 0755), 0);
+	/* a folder above that others can write: refused unless sticky */
+	snprintf(q, sizeof(q), "%s/rd", tmp);
+	assert_int_equal(chmod(q, 0777), 0);
+	assert_int_equal(run_dir("rd/run", w, sizeof(w)), -EPERM);
+	assert_non_null(strstr(w, "/rd is writable by others (mode 0777)"));
+	assert_int_equal(chmod(q, 01777), 0);
+	assert_int_equal(run_dir("rd/run", w, sizeof(w)), 0);
+	assert_int_equal(chmod(q, 0755), 0);
+	/* another user's run folder (needs root to make one) */
+	if (geteuid() == 0) {
+		assert_int_equal(chown(p, 65534, 65534), 0);
+		assert_int_equal(run_dir("rd/run", w, sizeof(w)), -EPERM);
+		assert_non_null(strstr(w, "is owned by uid 65534, not by uid 0"));
+		assert_int_equal(chown(p, 0, 0), 0);
+	}
+	/* files in it: a link is replaced, never followed, and never read */
+	snprintf(q, sizeof(q), "%s/victim", tmp);
+	touch("%s/%s", "victim");
+	snprintf(w, sizeof(w), "%s/rd/run/log", tmp);
+	assert_int_equal(symlink(q, w), 0);
+	fd = klp_run_dir_open(p, w, sizeof(w));
+	assert_true(fd >= 0);
+	assert_int_equal(klp_run_file_open(fd, "log"), -ELOOP);
+	f = klp_run_file_create(fd, "log");
+	assert_true(f >= 0);
+	assert_int_equal(write(f, "new\n", 4), 4);
+	close(f);
+	f = klp_run_file_open(fd, "log");
+	assert_true(f >= 0);
+	assert_int_equal(read(f, buf, sizeof(buf)), 4);
+	close(f);
+	f = open(q, O_RDONLY);
+	assert_int_equal(read(f, buf, sizeof(buf)), 0);
+	close(f);
+	close(fd);
+}
+
 static int setup(void **state)
 {
 	(void)state;
@@ -281,7 +349,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(verdicts),   cmocka_unit_test(naming),	    cmocka_unit_test(zipl_conf),
 		cmocka_unit_test(temp_names), cmocka_unit_test(space_rule), cmocka_unit_test(root_norm),
-		cmocka_unit_test(paths_and_kernels),
+		cmocka_unit_test(paths_and_kernels), cmocka_unit_test(run_dir_rules),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

@@ -34,11 +34,13 @@ static const char usage[] =
 	"fsynced and renamed over the old one. On any failure the old initrd is untouched.\n"
 	"With ROOT/etc/zipl.conf, or on s390x, zipl runs after replacing an initrd that a\n"
 	"ramdisk= line names. The lock is flock(2) on BOOT itself. Logs and stamps go to\n"
-	"$KLP_RUN_DIR (default /run/klp).\n"
+	"$KLP_RUN_DIR (default /run/klp), which must be owned by klp's user and, with every\n"
+	"folder above it, writable by nobody else.\n"
 	"\n"
 	"Exit status: 0 every selected initrd is in step, 1 a rebuild, its verification or zipl\n"
 	"failed (the old initrd stays), 2 usage, 3 BOOT is not the filesystem the boot loader\n"
-	"reads (nothing done), 4 not enough space in BOOT, 5 timed out waiting for the lock.\n"
+	"reads (nothing done), 4 not enough space in BOOT, 5 timed out waiting for the lock,\n"
+	"6 the run folder can be changed by someone else (nothing done).\n"
 	"Killed by a signal, klp removes its temporary file and dies of that signal.\n";
 
 static int seconds(const char *opt, const char *v, unsigned *out)

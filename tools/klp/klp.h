@@ -437,7 +437,7 @@ int klp_kstate_load(const struct klp_sys *sys, const char *kver, struct klp_ksta
 		    size_t errlen);
 
 /* klp regenerate's exit codes */
-enum { KLP_REGEN_FAILED = 1, KLP_REGEN_BOOTFS = 3, KLP_REGEN_NOSPACE = 4, KLP_REGEN_LOCK = 5 };
+enum { KLP_REGEN_FAILED = 1, KLP_REGEN_BOOTFS = 3, KLP_REGEN_NOSPACE = 4, KLP_REGEN_LOCK = 5, KLP_REGEN_RUNDIR = 6 };
 struct klp_regen_opts {
 	struct klp_sys sys;
 	const char *run_dir;      /* logs and stamps: $KLP_RUN_DIR or /run/klp */
@@ -455,6 +455,19 @@ bool klp_regen_is_temp(const char *name);
  * 0 need (no current initrd) always fits.
  */
 bool klp_regen_space_ok(unsigned long long need, unsigned long long avail);
+
+/* ---- rundir.c: the run folder, trusted only when nobody else can change it ---- */
+/*
+ * Creates run_dir if needed and opens it (O_PATH) after walking its
+ * canonical path from / without following links: -EPERM (why says it) when
+ * it or a folder above it can be changed by someone else, another -errno
+ * when it cannot be created or opened.
+ */
+int klp_run_dir_open(const char *run_dir, char *why, size_t len);
+/* A new file in the run folder: a file or link of that name is removed first; O_EXCL, O_NOFOLLOW. */
+int klp_run_file_create(int dir_fd, const char *name);
+/* A regular file of the run folder, for reading; links are not followed. fd or -errno. */
+int klp_run_file_open(int dir_fd, const char *name);
 
 /* ---- bootfs.c: is BOOT the filesystem the boot loader reads ---- */
 /* The fstab entry mounted on mountpoint: its spec (UUID=..., /dev/...), or 0 if none. */

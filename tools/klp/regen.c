@@ -17,7 +17,8 @@
  * of an initrd is remembered in RUN_DIR/initrd-K.stamp together with the
  * file's identity (device, inode, size, mtime and ctime in ns): any write or
  * replacement of the file changes ctime, which userspace cannot set back,
- * and the stamp no longer applies. `klp initrd` never uses stamps.
+ * and the stamp no longer applies. `klp initrd` never uses stamps. The run
+ * folder is used only when nobody else can change it (rundir.c).
  *
  * The lock is flock(2) on BOOT itself: every run that writes into a boot
  * folder, or sweeps temporary files out of it, holds that folder's lock,
@@ -338,6 +339,30 @@ static char *read_small(const char *path, size_t max)
 	return buf;
 }
 
+/* At most max bytes of an open file, NUL-terminated: its start, or with tail its end. */
+static char *read_fd(int fd, size_t max, bool tail)
+{
+	struct stat st;
+	off_t off = 0;
+	size_t n = 0;
+	char *buf;
+
+	if (fstat(fd, &st) < 0 || !(buf = malloc(max + 1)))
+		return NULL;
+	if (tail && (unsigned long long)st.st_size > max)
+		off = st.st_size - (off_t)max;
+	while (n < max) {
+		ssize_t k = pread(fd, buf + n, max - n, off + (off_t)n);
+		if (k < 0 && errno == EINTR)
+			continue;
+		if (k <= 0)
+			break;
+		n += (size_t)k;
+	}
+	buf[n] = '\0';
+	return buf;
+}
+
 int klp_initrd_path(const struct klp_sys *sys, const char *kver, char *out, size_t len)
 {
 	char deb[PATH_MAX], suse[PATH_MAX], osr[PATH_MAX];
@@ -393,9 +418,9 @@ static void stamp_key_of(const struct stat *st, struct stamp_key *k)
 	k->ctime_ns = (long long)st->st_ctim.tv_nsec;
 }
 
-static void stamp_path(const char *dir, const char *kver, char *out, size_t len)
+static void stamp_name(const char *kver, char *out, size_t len)
 {
-	snprintf(out, len, "%s/initrd-%s.stamp", dir, kver);
+	snprintf(out, len, "initrd-%.200s.stamp", kver);
 }
 
 /*
@@ -408,28 +433,35 @@ static void stamp_path(const char *dir, const char *kver, char *out, size_t len)
 #define STAMP_RULES 2
 #define STAMP_RULES_TEXT "2"
 
-static void stamp_save(const char *dir, const char *kver, const char *initrd, const struct klp_embedded *e)
+/* Into the run folder (dir_fd; -1: none): a temporary file of ours (O_EXCL), renamed over the stamp. */
+static void stamp_save(int dir_fd, const char *kver, const char *initrd, const struct klp_embedded *e)
 {
-	char p[PATH_MAX], tmp[PATH_MAX + 32];
+	char p[NAME_MAX + 1], tmp[NAME_MAX + 32];
 	struct stamp_key k;
 	struct stat st;
 	FILE *f;
+	int fd;
 
-	if (!dir || stat(initrd, &st) < 0)
+	if (dir_fd < 0 || stat(initrd, &st) < 0)
 		return;
 	stamp_key_of(&st, &k);
-	stamp_path(dir, kver, p, sizeof(p));
+	stamp_name(kver, p, sizeof(p));
 	snprintf(tmp, sizeof(tmp), "%s.%ld", p, (long)getpid());
-	if (!(f = fopen(tmp, "we")))
+	if ((fd = klp_run_file_create(dir_fd, tmp)) < 0)
 		return;
+	if (!(f = fdopen(fd, "w"))) {
+		close(fd);
+		unlinkat(dir_fd, tmp, 0);
+		return;
+	}
 	fprintf(f, "rules=%d\npath=%s\nkey=%llu %llu %llu %lld.%09lld %lld.%09lld\n", STAMP_RULES, initrd, k.dev, k.ino, k.size, k.mtime_s,
 		k.mtime_ns, k.ctime_s, k.ctime_ns);
 	fprintf(f, "flags=%d %d %d %d\nmodule=%s\nsrcversion=%s\nkernel=%s\nfile=%s\nsha256=%s\nmsha256=%s\n",
 		e->found, e->valid, e->loader, e->shim, e->manifest.module, e->manifest.srcversion, e->manifest.kernel, e->manifest.file, e->sha256,
 		e->manifest.sha256);
 	fprintf(f, "size=%llu\ncompression=%s\nproblem=%s\n", e->size, e->compression, e->problem);
-	if (fclose(f) != 0 || rename(tmp, p) < 0)
-		unlink(tmp);
+	if (fclose(f) != 0 || renameat(dir_fd, tmp, dir_fd, p) < 0)
+		unlinkat(dir_fd, tmp, 0);
 }
 
 static void line_value(const char *text, const char *key, char *out, size_t len)
@@ -453,16 +485,20 @@ static int parse_flags(const char *v, int f[4])
 }
 
 /* 0 when the stamp applies to the file as it is now. */
-static int stamp_load(const char *dir, const char *kver, const char *initrd, const struct stat *st,
+static int stamp_load(int dir_fd, const char *kver, const char *initrd, const struct stat *st,
 		      struct klp_embedded *e)
 {
-	char p[PATH_MAX], v[PATH_MAX + 16], want[160], *text;
-	int f[4];
+	char p[NAME_MAX + 1], v[PATH_MAX + 16], want[160], *text;
+	int f[4], fd;
 	struct stamp_key k;
 
-	stamp_path(dir, kver, p, sizeof(p));
-	if (!(text = read_small(p, 8192)))
-		return -ENOENT;
+	stamp_name(kver, p, sizeof(p));
+	if ((fd = klp_run_file_open(dir_fd, p)) < 0)
+		return fd;
+	text = read_fd(fd, 8192, false);
+	close(fd);
+	if (!text)
+		return -ENOMEM;
 	stamp_key_of(st, &k);
 	snprintf(want, sizeof(want), "%llu %llu %llu %lld.%09lld %lld.%09lld", k.dev, k.ino, k.size, k.mtime_s,
 		 k.mtime_ns, k.ctime_s, k.ctime_ns);
@@ -498,7 +534,8 @@ stale:
 	return -ESTALE;
 }
 
-static int kstate_load(const struct klp_sys *sys, const char *kver, struct klp_kstate *ks, const char *stamp_dir,
+/* stamp_fd: the run folder, whose stamps are used and made; -1 none. */
+static int kstate_load(const struct klp_sys *sys, const char *kver, struct klp_kstate *ks, int stamp_fd,
 		       char *err, size_t errlen)
 {
 	struct stat st;
@@ -517,12 +554,12 @@ static int kstate_load(const struct klp_sys *sys, const char *kver, struct klp_k
 	ks->initrd_exists = stat(ks->initrd, &st) == 0;
 	if (!ks->initrd_exists) {
 		ks->read_r = -ENOENT;
-	} else if (stamp_dir && stamp_load(stamp_dir, kver, ks->initrd, &st, &ks->emb) == 0) {
+	} else if (stamp_fd >= 0 && stamp_load(stamp_fd, kver, ks->initrd, &st, &ks->emb) == 0) {
 		ks->read_r = 0;
 	} else {
 		ks->read_r = klp_initrd_embedded(ks->initrd, &ks->emb);
-		if (ks->read_r == 0 && stamp_dir)
-			stamp_save(stamp_dir, kver, ks->initrd, &ks->emb);
+		if (ks->read_r == 0)
+			stamp_save(stamp_fd, kver, ks->initrd, &ks->emb);
 	}
 	ks->verdict = klp_verdict_judge(&ks->inst, ks->initrd_exists, ks->read_r, &ks->emb, kver, ks->why,
 					sizeof(ks->why));
@@ -531,7 +568,7 @@ static int kstate_load(const struct klp_sys *sys, const char *kver, struct klp_k
 
 int klp_kstate_load(const struct klp_sys *sys, const char *kver, struct klp_kstate *ks, char *err, size_t errlen)
 {
-	return kstate_load(sys, kver, ks, NULL, err, errlen);
+	return kstate_load(sys, kver, ks, -1, err, errlen);
 }
 
 /* ---- the rebuild ---- */
@@ -614,22 +651,6 @@ static double now_s(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &t);
 	return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
-}
-
-static int mkdir_p(const char *path)
-{
-	char p[PATH_MAX], *s;
-
-	snprintf(p, sizeof(p), "%s", path);
-	for (s = p + 1; *s; s++) {
-		if (*s != '/')
-			continue;
-		*s = '\0';
-		if (mkdir(p, 0755) < 0 && errno != EEXIST)
-			return -errno;
-		*s = '/';
-	}
-	return mkdir(p, 0755) < 0 && errno != EEXIST ? -errno : 0;
 }
 
 /* The exclusive lock: flock(2) on the boot folder, waited for up to timeout seconds; returns its fd. */
@@ -847,28 +868,25 @@ static int run_child(char *const argv[], int log_fd, int lock_fd, unsigned timeo
 	return st;
 }
 
-/* The line of a log that mentions ENOSPC, or NULL. */
-static bool log_find(const char *log, const char *needle, char *line, size_t len)
+/* The first line of the log's last MiB that holds needle (dracut's ENOSPC). */
+static bool log_find(int log_fd, const char *needle, char *line, size_t len)
 {
-	FILE *f = fopen(log, "re");
-	char buf[1024];
+	char *text = read_fd(log_fd, 1 << 20, true), *hit, *start;
 	bool found = false;
 
-	if (!f)
-		return false;
-	while (!found && fgets(buf, sizeof(buf), f))
-		if (strstr(buf, needle)) {
-			buf[strcspn(buf, "\n")] = '\0';
-			snprintf(line, len, "%.300s", buf);
-			found = true;
-		}
-	fclose(f);
+	if (text && (hit = strstr(text, needle))) {
+		for (start = hit; start > text && start[-1] != '\n'; start--)
+			;
+		snprintf(line, len, "%.*s", (int)(strcspn(start, "\n") < 300 ? strcspn(start, "\n") : 300), start);
+		found = true;
+	}
+	free(text);
 	return found;
 }
 
-static void log_tail(const char *log, unsigned lines)
+static void log_tail(int log_fd, unsigned lines)
 {
-	char *text = read_small(log, 1 << 20), *p;
+	char *text = read_fd(log_fd, 1 << 20, true), *p;
 	unsigned n = 0;
 
 	if (!text)
@@ -950,7 +968,7 @@ static bool zipl_wanted(const struct klp_regen_opts *o)
 	return klp_machine_is_s390() || access(conf, F_OK) == 0;
 }
 
-static int run_zipl(const struct klp_regen_opts *o, int lock_fd, const char *why)
+static int run_zipl(const struct klp_regen_opts *o, int lock_fd, int run_fd, const char *why)
 {
 	char conf[PATH_MAX], log[PATH_MAX], line[512] = "";
 	char *argv[4] = { (char *)"zipl", NULL, NULL, NULL };
@@ -963,9 +981,9 @@ static int run_zipl(const struct klp_regen_opts *o, int lock_fd, const char *why
 		argv[2] = conf;
 	}
 	snprintf(log, sizeof(log), "%s/zipl.log", o->run_dir);
-	fd = open(log, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	fd = klp_run_file_create(run_fd, "zipl.log");
 	if (fd < 0) {
-		fprintf(stderr, "klp: regenerate: cannot write %s: %s\n", log, strerror(errno));
+		fprintf(stderr, "klp: regenerate: cannot write %s: %s\n", log, strerror(-fd));
 		return KLP_REGEN_FAILED;
 	}
 	if (!o->quiet) {
@@ -973,8 +991,8 @@ static int run_zipl(const struct klp_regen_opts *o, int lock_fd, const char *why
 		fflush(stdout);
 	}
 	st = run_child(argv, fd, lock_fd, 600);
-	close(fd);
 	if (st == 0) {
+		close(fd);
 		keeps_remove(o->sys.boot);
 		if (!o->quiet)
 			printf("done in %.1f s\n", now_s() - t0);
@@ -986,12 +1004,13 @@ static int run_zipl(const struct klp_regen_opts *o, int lock_fd, const char *why
 	if (st == -EINTR)
 		die_of_signal(NULL);
 	{
-		char *text = read_small(log, 65536), *last = NULL, *s;
+		char *text = read_fd(fd, 65536, true), *last = NULL, *s;
 		for (s = text ? strtok(text, "\n") : NULL; s; s = strtok(NULL, "\n"))
 			last = s;
 		snprintf(line, sizeof(line), "%s", last ? last : "");
 		free(text);
 	}
+	close(fd);
 	if (st < 0)
 		fprintf(stderr, "klp: regenerate: zipl: %s\n", strerror(-st));
 	else
@@ -1027,16 +1046,124 @@ static const char *patch_word(const struct klp_kstate *ks, bool embedded, char *
 	return ks->inst.module;
 }
 
-/* Builds, verifies and installs the initrd of one kernel. */
-static int rebuild(const struct klp_regen_opts *o, const struct klp_kstate *ks, int lock_fd, bool *replaced)
+static void say_failed(const struct klp_regen_opts *o)
+{
+	if (!o->quiet)
+		printf("failed\n");
+	fflush(stdout);
+}
+
+/* Why dracut failed, from its status and its log; what klp exits with. */
+static int dracut_failed(const struct klp_regen_opts *o, const struct klp_kstate *ks, int st, int log_fd,
+			 const char *log, unsigned long long avail)
+{
+	char line[512];
+
+	say_failed(o);
+	if (log_find(log_fd, "No space left on device", line, sizeof(line))) {
+		fprintf(stderr, "klp: regenerate %s: not enough space in %s: need more than %.1f MiB, have %.1f MiB"
+				" (%s); the old initrd is untouched\n",
+			ks->kver, o->sys.boot, mib(avail), mib(avail), line);
+		return KLP_REGEN_NOSPACE;
+	}
+	if (st == -ETIMEDOUT)
+		fprintf(stderr, "klp: regenerate %s: %s did not finish within %u s; the old initrd is untouched\n",
+			ks->kver, o->dracut, o->dracut_timeout);
+	else if (st < 0)
+		fprintf(stderr, "klp: regenerate %s: cannot run %s: %s\n", ks->kver, o->dracut, strerror(-st));
+	else
+		fprintf(stderr, "klp: regenerate %s: %s failed (%s %d); the old initrd is untouched; its log (%s) ends:\n",
+			ks->kver, o->dracut, WIFEXITED(st) ? "exit" : "signal",
+			WIFEXITED(st) ? WEXITSTATUS(st) : WTERMSIG(st), log);
+	if (st > 0)
+		log_tail(log_fd, 8);
+	return KLP_REGEN_FAILED;
+}
+
+/* dracut into tmp_path, its output in the run folder's dracut-K.log (log names it); 0 or what klp exits with. */
+static int run_dracut(const struct klp_regen_opts *o, const struct klp_kstate *ks, int lock_fd, int run_fd,
+		      const char *log, unsigned long long avail)
+{
+	char logname[NAME_MAX + 1], kdir[PATH_MAX], **argv = calloc(o->ndracut_args + 8, sizeof(*argv));
+	size_t i, k = 0;
+	int fd, st;
+
+	snprintf(logname, sizeof(logname), "dracut-%.200s.log", ks->kver);
+	fd = klp_run_file_create(run_fd, logname);
+	if (fd < 0 || !argv) {
+		say_failed(o);
+		fprintf(stderr, "klp: regenerate %s: %s: %s\n", ks->kver, log, strerror(fd < 0 ? -fd : ENOMEM));
+		if (fd >= 0)
+			close(fd);
+		free(argv);
+		return KLP_REGEN_FAILED;
+	}
+	argv[k++] = (char *)o->dracut;
+	for (i = 0; i < o->ndracut_args; i++)
+		argv[k++] = o->dracut_args[i];
+	argv[k++] = (char *)"--force";
+	argv[k++] = (char *)"--kver";
+	argv[k++] = (char *)ks->kver;
+	if (o->sys.root[0]) {
+		snprintf(kdir, sizeof(kdir), "%s/lib/modules/%s", o->sys.root, ks->kver);
+		argv[k++] = (char *)"--kmoddir";
+		argv[k++] = kdir;
+	}
+	argv[k++] = tmp_path;
+	st = run_child(argv, fd, lock_fd, o->dracut_timeout);
+	free(argv);
+	if (st == -EINTR)
+		die_of_signal(ks->kver);
+	if (st != 0)
+		st = dracut_failed(o, ks, st, fd, log, avail);
+	close(fd);
+	return st;
+}
+
+/* The verified tmp_path becomes the initrd: the old one's owner and mode, fsync, rename; 0 or what klp exits with. */
+static int put_in_place(const struct klp_regen_opts *o, const struct klp_kstate *ks, const struct stat *old)
 {
 	const char *base = strrchr(ks->initrd, '/') ? strrchr(ks->initrd, '/') + 1 : ks->initrd;
-	char log[PATH_MAX], kdir[PATH_MAX], keep[PATH_MAX], line[512], why[512], w1[200], w2[200];
+	char keep[PATH_MAX];
+	int r;
+
+	/* the same owner and mode as the old one, then durable before it is visible */
+	if (old && (chown(tmp_path, old->st_uid, old->st_gid) < 0 || chmod(tmp_path, old->st_mode & 07777) < 0))
+		fprintf(stderr, "klp: regenerate %s: cannot give the new initrd the old one's owner and mode: %s\n",
+			ks->kver, strerror(errno));
+	if ((r = fsync_path(tmp_path, O_RDONLY)) < 0) {
+		say_failed(o);
+		fprintf(stderr, "klp: regenerate %s: fsync %s: %s; the old initrd is untouched\n", ks->kver, tmp_path,
+			strerror(-r));
+		return r == -ENOSPC ? KLP_REGEN_NOSPACE : KLP_REGEN_FAILED;
+	}
+	/* the boot record of IBM Z points at the old file's blocks until zipl ran: keep them */
+	snprintf(keep, sizeof(keep), "%.3800s/.%.255s" KEEP_SUFFIX, o->sys.boot, base);
+	if (old && zipl_names(o, ks->initrd) && access(keep, F_OK) != 0) {
+		if (link(ks->initrd, keep) < 0)
+			fprintf(stderr, "klp: regenerate %s: cannot keep the old initrd as %s: %s\n", ks->kver, keep,
+				strerror(errno));
+	}
+	if (got_signal)
+		die_of_signal(ks->kver);
+	if (rename(tmp_path, ks->initrd) < 0) {
+		r = -errno;
+		say_failed(o);
+		fprintf(stderr, "klp: regenerate %s: rename %s to %s: %s; the old initrd is untouched\n", ks->kver,
+			tmp_path, ks->initrd, strerror(-r));
+		return KLP_REGEN_FAILED;
+	}
+	return 0;
+}
+
+/* Builds, verifies and installs the initrd of one kernel. */
+static int rebuild(const struct klp_regen_opts *o, const struct klp_kstate *ks, int lock_fd, int run_fd, bool *replaced)
+{
+	const char *base = strrchr(ks->initrd, '/') ? strrchr(ks->initrd, '/') + 1 : ks->initrd;
+	char log[PATH_MAX], why[512], w1[200], w2[200];
 	unsigned long long need = space_need(o->sys.boot, ks->initrd), avail = space_avail(o->sys.boot);
 	struct klp_embedded emb;
 	struct stat old;
-	char **argv;
-	size_t i, k = 0;
 	double t0 = now_s();
 	int fd, st, r;
 	bool have_old = stat(ks->initrd, &old) == 0;
@@ -1057,111 +1184,30 @@ static int rebuild(const struct klp_regen_opts *o, const struct klp_kstate *ks, 
 	if (fd < 0) {
 		r = -errno;
 		tmp_path[0] = '\0';
-		if (!o->quiet)
-			printf("failed\n");
-		fflush(stdout);
+		say_failed(o);
 		fprintf(stderr, "klp: regenerate %s: cannot create a temporary file in %s: %s\n", ks->kver, o->sys.boot,
 			strerror(-r));
 		return r == -ENOSPC ? KLP_REGEN_NOSPACE : KLP_REGEN_FAILED;
 	}
 	close(fd);
 	snprintf(log, sizeof(log), "%s/dracut-%s.log", o->run_dir, ks->kver);
-	fd = open(log, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-	argv = calloc(o->ndracut_args + 8, sizeof(*argv));
-	if (fd < 0 || !argv) {
-		r = fd < 0 ? -errno : -ENOMEM;
-		fprintf(stderr, "klp: regenerate %s: %s: %s\n", ks->kver, log, strerror(-r));
-		st = KLP_REGEN_FAILED;
+	if ((st = run_dracut(o, ks, lock_fd, run_fd, log, avail)) != 0)
 		goto fail;
-	}
-	argv[k++] = (char *)o->dracut;
-	for (i = 0; i < o->ndracut_args; i++)
-		argv[k++] = o->dracut_args[i];
-	argv[k++] = (char *)"--force";
-	argv[k++] = (char *)"--kver";
-	argv[k++] = (char *)ks->kver;
-	if (o->sys.root[0]) {
-		snprintf(kdir, sizeof(kdir), "%s/lib/modules/%s", o->sys.root, ks->kver);
-		argv[k++] = (char *)"--kmoddir";
-		argv[k++] = kdir;
-	}
-	argv[k++] = tmp_path;
-	st = run_child(argv, fd, lock_fd, o->dracut_timeout);
-	close(fd);
-	if (st == -EINTR)
-		die_of_signal(ks->kver);
-	if (st != 0) {
-		if (!o->quiet)
-			printf("failed\n");
-		fflush(stdout);
-		if (log_find(log, "No space left on device", line, sizeof(line))) {
-			fprintf(stderr, "klp: regenerate %s: not enough space in %s: need more than %.1f MiB, have %.1f MiB"
-					" (%s); the old initrd is untouched\n",
-				ks->kver, o->sys.boot, mib(avail), mib(avail), line);
-			st = KLP_REGEN_NOSPACE;
-		} else {
-			if (st == -ETIMEDOUT)
-				fprintf(stderr, "klp: regenerate %s: %s did not finish within %u s; the old initrd is untouched\n",
-					ks->kver, o->dracut, o->dracut_timeout);
-			else if (st < 0)
-				fprintf(stderr, "klp: regenerate %s: cannot run %s: %s\n", ks->kver, o->dracut, strerror(-st));
-			else
-				fprintf(stderr, "klp: regenerate %s: %s failed (%s %d); the old initrd is untouched; its log (%s) ends:\n",
-					ks->kver, o->dracut, WIFEXITED(st) ? "exit" : "signal",
-					WIFEXITED(st) ? WEXITSTATUS(st) : WTERMSIG(st), log);
-			if (st > 0)
-				log_tail(log, 8);
-			st = KLP_REGEN_FAILED;
-		}
-		goto fail;
-	}
 	/* the new image must hold exactly what is installed */
 	r = klp_initrd_embedded(tmp_path, &emb);
 	if (got_signal)
 		die_of_signal(ks->kver);
 	if (klp_verdict_judge(&ks->inst, true, r, &emb, ks->kver, why, sizeof(why)) !=
 	    (ks->inst.present ? KLP_IN_SYNC : KLP_NO_PATCH)) {
-		if (!o->quiet)
-			printf("failed\n");
-		fflush(stdout);
+		say_failed(o);
 		fprintf(stderr, "klp: regenerate %s: the new initrd is not right: %s%s; the old initrd is untouched (dracut log: %s)\n",
 			ks->kver, why,
 			ks->inst.present && r == 0 && !emb.found ? " (is the 55klp dracut module installed?)" : "", log);
 		st = KLP_REGEN_FAILED;
 		goto fail;
 	}
-	/* the same owner and mode as the old one, then durable before it is visible */
-	if (have_old && (chown(tmp_path, old.st_uid, old.st_gid) < 0 || chmod(tmp_path, old.st_mode & 07777) < 0))
-		fprintf(stderr, "klp: regenerate %s: cannot give the new initrd the old one's owner and mode: %s\n",
-			ks->kver, strerror(errno));
-	if ((r = fsync_path(tmp_path, O_RDONLY)) < 0) {
-		if (!o->quiet)
-			printf("failed\n");
-		fflush(stdout);
-		fprintf(stderr, "klp: regenerate %s: fsync %s: %s; the old initrd is untouched\n", ks->kver, tmp_path,
-			strerror(-r));
-		st = r == -ENOSPC ? KLP_REGEN_NOSPACE : KLP_REGEN_FAILED;
+	if ((st = put_in_place(o, ks, have_old ? &old : NULL)) != 0)
 		goto fail;
-	}
-	/* the boot record of IBM Z points at the old file's blocks until zipl ran: keep them */
-	snprintf(keep, sizeof(keep), "%.3800s/.%.255s" KEEP_SUFFIX, o->sys.boot, base);
-	if (have_old && zipl_names(o, ks->initrd) && access(keep, F_OK) != 0) {
-		if (link(ks->initrd, keep) < 0)
-			fprintf(stderr, "klp: regenerate %s: cannot keep the old initrd as %s: %s\n", ks->kver, keep,
-				strerror(errno));
-	}
-	if (got_signal)
-		die_of_signal(ks->kver);
-	if (rename(tmp_path, ks->initrd) < 0) {
-		r = -errno;
-		if (!o->quiet)
-			printf("failed\n");
-		fflush(stdout);
-		fprintf(stderr, "klp: regenerate %s: rename %s to %s: %s; the old initrd is untouched\n", ks->kver,
-			tmp_path, ks->initrd, strerror(-r));
-		st = KLP_REGEN_FAILED;
-		goto fail;
-	}
 	tmp_path[0] = '\0';
 	*replaced = true;
 	if ((r = fsync_path(o->sys.boot, O_RDONLY | O_DIRECTORY)) < 0)
@@ -1174,49 +1220,104 @@ static int rebuild(const struct klp_regen_opts *o, const struct klp_kstate *ks, 
 	if ((r = klp_kernel_fs_sync_in_place(o->sys.boot)) < 0)
 		fprintf(stderr, "klp: regenerate %s: freeze/thaw %s: %s (a boot loader that ignores the journal "
 			"may see the old initrd until the next journal commit)\n", ks->kver, o->sys.boot, strerror(-r));
-	stamp_save(o->run_dir, ks->kver, ks->initrd, &emb);
+	stamp_save(run_fd, ks->kver, ks->initrd, &emb);
 	if (!o->quiet)
 		printf("done in %.1f s\n", now_s() - t0);
 	fflush(stdout);
-	free(argv);
 	return 0;
 fail:
 	if (tmp_path[0])
 		unlink(tmp_path);
 	tmp_path[0] = '\0';
-	free(argv);
 	return st;
 }
 
-int klp_regen_run(const struct klp_regen_opts *o, char *const *kvers, size_t n)
+/* Without the lock, with the stamps: which kernels need a rebuild; 0 or KLP_REGEN_FAILED. */
+static int look(const struct klp_regen_opts *o, char *const *kvers, size_t n, int run_fd, struct klp_kstate *ks,
+		bool *need, bool *any)
 {
-	struct klp_kstate *ks = calloc(n ? n : 1, sizeof(*ks));
-	char err[512], *zipl_why = NULL;
-	bool *need = calloc(n ? n : 1, sizeof(*need)), any = false, pending, zipl = false;
-	int ret = 0, lock_fd = -1, r;
+	char err[512];
+	int ret = 0;
 	size_t i;
-	time_t taken;
 
-	if (!ks || !need) {
-		free(ks);
-		free(need);
-		return KLP_REGEN_FAILED;
-	}
-	signals_install();
-	/* without the lock first: in step is the common case and must be quick */
-	(void)mkdir_p(o->run_dir);
 	for (i = 0; i < n; i++) {
-		if (kstate_load(&o->sys, kvers[i], &ks[i], o->run_dir, err, sizeof(err)) < 0) {
+		if (kstate_load(&o->sys, kvers[i], &ks[i], run_fd, err, sizeof(err)) < 0) {
 			fprintf(stderr, "klp: regenerate %s: %s\n", kvers[i], err);
-			if (!ret)
-				ret = KLP_REGEN_FAILED;
+			ret = KLP_REGEN_FAILED;
 			continue;
 		}
 		if (ks[i].inst.note[0])
 			fprintf(stderr, "klp: %s\n", ks[i].inst.note);
 		need[i] = !o->if_needed || (ks[i].verdict != KLP_IN_SYNC && ks[i].verdict != KLP_NO_PATCH);
-		any |= need[i];
+		*any |= need[i];
 	}
+	return ret;
+}
+
+/* Under the lock: rebuild what still needs it, then zipl when due; the first failure's status. */
+static int work(const struct klp_regen_opts *o, char *const *kvers, size_t n, int lock_fd, int run_fd,
+		struct klp_kstate *ks, const bool *need, bool pending)
+{
+	char err[512], *zipl_why = NULL;
+	bool zipl = false;
+	int ret = 0, r;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		bool replaced = false;
+		if (!need[i])
+			continue;
+		if (o->if_needed) {
+			/* another run may have done it while we waited for the lock */
+			if (kstate_load(&o->sys, kvers[i], &ks[i], run_fd, err, sizeof(err)) < 0) {
+				fprintf(stderr, "klp: regenerate %s: %s\n", kvers[i], err);
+				if (!ret)
+					ret = KLP_REGEN_FAILED;
+				continue;
+			}
+			if (ks[i].verdict == KLP_IN_SYNC || ks[i].verdict == KLP_NO_PATCH)
+				continue;
+		}
+		r = rebuild(o, &ks[i], lock_fd, run_fd, &replaced);
+		if (r && !ret)
+			ret = r;
+		if (replaced && zipl_names(o, ks[i].initrd)) {
+			zipl = true;
+			free(zipl_why);
+			if (asprintf(&zipl_why, "the boot record names %s", ks[i].initrd) < 0)
+				zipl_why = NULL;
+		}
+		if (got_signal)
+			die_of_signal(NULL);
+	}
+	if (zipl || (pending && keeps_exist(o->sys.boot))) {
+		r = run_zipl(o, lock_fd, run_fd, zipl_why ? zipl_why : "a previous zipl run failed");
+		if (r && !ret)
+			ret = r;
+	}
+	free(zipl_why);
+	return ret;
+}
+
+int klp_regen_run(const struct klp_regen_opts *o, char *const *kvers, size_t n)
+{
+	struct klp_kstate *ks = calloc(n ? n : 1, sizeof(*ks));
+	char err[512];
+	bool *need = calloc(n ? n : 1, sizeof(*need)), any = false, pending;
+	int ret = KLP_REGEN_FAILED, lock_fd = -1, run_fd = -1, r;
+
+	if (!ks || !need)
+		goto out;
+	signals_install();
+	run_fd = klp_run_dir_open(o->run_dir, err, sizeof(err));
+	if (run_fd < 0) {
+		fprintf(stderr, "klp: regenerate: %s%s\n", err,
+			run_fd == -EPERM ? ": refusing it (KLP_RUN_DIR must name a folder only klp's user can change)" : "");
+		ret = run_fd == -EPERM ? KLP_REGEN_RUNDIR : KLP_REGEN_FAILED;
+		goto out;
+	}
+	/* without the lock first: in step is the common case and must be quick */
+	ret = look(o, kvers, n, run_fd, ks, need, &any);
 	pending = zipl_wanted(o) && keeps_exist(o->sys.boot);
 	if (!any && !pending) {
 		temps_sweep(o);
@@ -1232,46 +1333,17 @@ int klp_regen_run(const struct klp_regen_opts *o, char *const *kvers, size_t n)
 		ret = lock_fd == -ETIMEDOUT ? KLP_REGEN_LOCK : KLP_REGEN_FAILED;
 		goto out;
 	}
-	taken = time(NULL);
-	temps_remove(o->sys.boot, taken);
-	for (i = 0; i < n; i++) {
-		bool replaced = false;
-		if (!need[i])
-			continue;
-		if (o->if_needed) {
-			/* another run may have done it while we waited for the lock */
-			if (kstate_load(&o->sys, kvers[i], &ks[i], o->run_dir, err, sizeof(err)) < 0) {
-				fprintf(stderr, "klp: regenerate %s: %s\n", kvers[i], err);
-				if (!ret)
-					ret = KLP_REGEN_FAILED;
-				continue;
-			}
-			if (ks[i].verdict == KLP_IN_SYNC || ks[i].verdict == KLP_NO_PATCH)
-				continue;
-		}
-		r = rebuild(o, &ks[i], lock_fd, &replaced);
-		if (r && !ret)
-			ret = r;
-		if (replaced && zipl_names(o, ks[i].initrd)) {
-			zipl = true;
-			free(zipl_why);
-			if (asprintf(&zipl_why, "the boot record names %s", ks[i].initrd) < 0)
-				zipl_why = NULL;
-		}
-		if (got_signal)
-			die_of_signal(NULL);
-	}
-	if (zipl || (pending && keeps_exist(o->sys.boot))) {
-		r = run_zipl(o, lock_fd, zipl_why ? zipl_why : "a previous zipl run failed");
-		if (r && !ret)
-			ret = r;
-	}
+	temps_remove(o->sys.boot, time(NULL));
+	r = work(o, kvers, n, lock_fd, run_fd, ks, need, pending);
+	if (r && !ret)
+		ret = r;
 out:
-	free(zipl_why);
 	if (got_signal)
 		die_of_signal(NULL);
 	if (lock_fd >= 0)
 		close(lock_fd);
+	if (run_fd >= 0)
+		close(run_fd);
 	free(ks);
 	free(need);
 	return ret;
