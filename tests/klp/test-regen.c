@@ -263,6 +263,39 @@ static void paths_and_kernels(void **state)
 	assert_int_equal(klp_initrd_path(&sys, "../x", out, sizeof(out)), -EINVAL);
 }
 
+/* BOOT's filesystem is frozen only when it holds neither / nor the run folder */
+static void freeze_rule(void **state)
+{
+	(void)state;
+	assert_true(klp_regen_may_freeze(10, 1, 2));
+	assert_false(klp_regen_may_freeze(1, 1, 2));  /* /boot on / */
+	assert_false(klp_regen_may_freeze(2, 1, 2));  /* the run folder on BOOT's filesystem */
+	assert_false(klp_regen_may_freeze(0, 1, 2));  /* not known: never */
+	assert_false(klp_regen_may_freeze(10, 0, 2));
+	assert_false(klp_regen_may_freeze(10, 1, 0));
+}
+
+static unsigned long long fs_id_of(const char *path)
+{
+	unsigned long long id = 0;
+	int fd = open(path, O_PATH | O_CLOEXEC);
+
+	assert_true(fd >= 0);
+	assert_int_equal(klp_kernel_fs_id(fd, &id), 0);
+	close(fd);
+	assert_true(id != 0);
+	return id;
+}
+
+/* which filesystem holds a file: the superblock, as mountinfo names it */
+static void fs_ids(void **state)
+{
+	(void)state;
+	assert_true(fs_id_of("/") == fs_id_of("/."));
+	assert_true(fs_id_of("/proc") == fs_id_of("/proc/self"));
+	assert_true(fs_id_of("/") != fs_id_of("/proc"));
+}
+
 /* klp_run_dir_open on DIR (under tmp): fd closed, the result returned; why into w */
 static int run_dir(const char *dir, char *w, size_t len)
 {
@@ -349,7 +382,8 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(verdicts),   cmocka_unit_test(naming),	    cmocka_unit_test(zipl_conf),
 		cmocka_unit_test(temp_names), cmocka_unit_test(space_rule), cmocka_unit_test(root_norm),
-		cmocka_unit_test(paths_and_kernels), cmocka_unit_test(run_dir_rules),
+		cmocka_unit_test(paths_and_kernels), cmocka_unit_test(freeze_rule), cmocka_unit_test(fs_ids),
+		cmocka_unit_test(run_dir_rules),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

@@ -10,6 +10,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <linux/fs.h>
+#include <linux/magic.h>
 #include <sys/ioctl.h>
 #include <signal.h>
 #include <fcntl.h>
@@ -17,9 +18,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
 #include <sys/syscall.h>
 #include <sys/sysmacros.h>
 #include <sys/utsname.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "klp.h"
@@ -393,6 +396,55 @@ char *klp_kernel_mountinfo(void)
 	return text;
 }
 
+/* The superblock's device number of mount mnt, from mountinfo: "MOUNT-ID PARENT-ID MAJOR:MINOR ..." */
+static int mount_dev(unsigned long long mnt, unsigned long long *id)
+{
+	char *text = klp_kernel_mountinfo(), *l;
+	int r = -ENOENT;
+
+	if (!text)
+		return -errno;
+	for (l = text; l && *l; l = strchr(l, '\n') ? strchr(l, '\n') + 1 : NULL) {
+		char *e;
+		unsigned long maj, min;
+		if (strtoull(l, &e, 10) != mnt || e == l || *e != ' ')
+			continue;
+		(void)strtoull(e + 1, &e, 10);
+		maj = *e == ' ' ? strtoul(e + 1, &e, 10) : 0;
+		min = *e == ':' ? strtoul(e + 1, &e, 10) : 0;
+		if (*e == ' ') {
+			*id = (unsigned long long)makedev(maj, min);
+			r = 0;
+		}
+		break;
+	}
+	free(text);
+	return r;
+}
+
+/*
+ * Which filesystem holds fd's file: the superblock's device number (what
+ * /proc/self/mountinfo shows for fd's mount, found by statx's mount id). The
+ * st_dev of a file is not it on btrfs: every subvolume has its own.
+ */
+int klp_kernel_fs_id(int fd, unsigned long long *id)
+{
+	struct statx sx;
+	struct statfs sf;
+	struct stat st;
+
+	if (statx(fd, "", AT_EMPTY_PATH, STATX_MNT_ID, &sx) == 0 && (sx.stx_mask & STATX_MNT_ID) &&
+	    mount_dev(sx.stx_mnt_id, id) == 0)
+		return 0;
+	/* before Linux 5.8 (or a mount id mountinfo does not list): st_dev, but not on btrfs */
+	if (fstatfs(fd, &sf) < 0 || fstat(fd, &st) < 0)
+		return -errno;
+	if (sf.f_type == BTRFS_SUPER_MAGIC)
+		return -EOPNOTSUPP;
+	*id = (unsigned long long)st.st_dev;
+	return 0;
+}
+
 /* One line of /proc/locks, "1: FLOCK  ADVISORY  WRITE 1234 08:01:5678 0 EOF": its pid when it locks st's file. */
 static long flock_line_pid(const char *l, size_t n, const struct stat *st)
 {
@@ -438,27 +490,46 @@ long klp_kernel_flock_holder(int fd)
 	return pid;
 }
 
+/* The child of klp_kernel_fs_sync_in_place: freezes and thaws; exits with the errno. */
+static int freeze_thaw(int fd)
+{
+	if (ioctl(fd, FIFREEZE, 0) < 0)
+		return errno == EOPNOTSUPP || errno == EBUSY || errno == ENOTTY || errno == EINVAL ? 0 : errno;
+	return ioctl(fd, FITHAW, 0) < 0 ? errno : 0;
+}
+
 /*
  * FIFREEZE + FITHAW on the file system holding dir, as dracut does: the
- * journal is written to its final place. Signals are blocked in between, so
- * klp never leaves a file system frozen. 0 also when the file system cannot
- * be frozen (tmpfs, vfat: EOPNOTSUPP) or is frozen by someone else (EBUSY).
+ * journal is written to its final place. A child freezes and thaws, with
+ * every signal blocked; if it dies in between all the same (SIGKILL, the
+ * OOM killer), klp thaws; if klp dies, the child still thaws. Only both
+ * killed at once can leave the file system frozen: callers freeze only a
+ * file system that holds neither / nor klp's own files. 0 also when it
+ * cannot be frozen (tmpfs, vfat: EOPNOTSUPP) or is frozen by someone else
+ * (EBUSY).
  */
 int klp_kernel_fs_sync_in_place(const char *dir)
 {
 	sigset_t all, old;
-	int fd, r = 0;
+	int fd, st = 0, r = 0;
+	pid_t pid;
 
 	fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (fd < 0)
 		return -errno;
 	sigfillset(&all);
 	sigprocmask(SIG_BLOCK, &all, &old);
-	if (ioctl(fd, FIFREEZE, 0) == 0) {
-		if (ioctl(fd, FITHAW, 0) < 0)
-			r = -errno;
-	} else if (errno != EOPNOTSUPP && errno != EBUSY && errno != ENOTTY && errno != EINVAL) {
+	pid = fork();
+	if (pid == 0)
+		_exit(freeze_thaw(fd));
+	if (pid < 0) {
 		r = -errno;
+	} else if (waitpid(pid, &st, 0) < 0 || !WIFEXITED(st)) {
+		/* it died, perhaps frozen: thaw (EINVAL when it never froze or thawed already) */
+		(void)ioctl(fd, FITHAW, 0);
+		r = -EINTR;
+	} else {
+		r = -WEXITSTATUS(st);
 	}
 	sigprocmask(SIG_SETMASK, &old, NULL);
 	close(fd);

@@ -220,8 +220,13 @@ int klp_kernel_task_read(const struct klp_task *t, const char *what, char **out)
 void klp_tasks_free(struct klp_tasks *t);
 /* finit_module(2) through syscall(); 0 or -errno. */
 int klp_kernel_finit_module(int fd, const char *params, int flags);
-/* FIFREEZE + FITHAW of dir's file system: a rename reaches its final place (GRUB ignores the journal) */
+/*
+ * FIFREEZE + FITHAW of dir's file system, from a child, thawed again if it
+ * dies: a rename reaches its final place (GRUB ignores the journal)
+ */
 int klp_kernel_fs_sync_in_place(const char *dir);
+/* The device number of the superblock holding fd's file (mountinfo); 0 or -errno */
+int klp_kernel_fs_id(int fd, unsigned long long *id);
 /* The pid that took the flock(2) lock on fd's file (/proc/locks), or -errno */
 long klp_kernel_flock_holder(int fd);
 /* /proc/self/mountinfo, whole (malloc), NULL with errno set */
@@ -455,6 +460,13 @@ bool klp_regen_is_temp(const char *name);
  * 0 need (no current initrd) always fits.
  */
 bool klp_regen_space_ok(unsigned long long need, unsigned long long avail);
+/*
+ * Freezing BOOT's filesystem (it writes the journal in place) is done only
+ * when that filesystem holds neither / nor the run folder: a freeze left
+ * behind (klp and its freezing child killed together) then never stops the
+ * system or klp. Arguments: klp_kernel_fs_id of each, 0 when not known.
+ */
+bool klp_regen_may_freeze(unsigned long long boot, unsigned long long root, unsigned long long run);
 
 /* ---- rundir.c: the run folder, trusted only when nobody else can change it ---- */
 /*

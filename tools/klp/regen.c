@@ -1120,6 +1120,37 @@ static int run_dracut(const struct klp_regen_opts *o, const struct klp_kstate *k
 	return st;
 }
 
+bool klp_regen_may_freeze(unsigned long long boot, unsigned long long root, unsigned long long run)
+{
+	return boot && root && run && boot != root && boot != run;
+}
+
+/*
+ * fsync leaves the rename in the journal; a boot loader that does not
+ * replay it (GRUB's ext2 driver) would read the old directory entry after a
+ * crash. Freezing BOOT's filesystem writes everything in place; it is done
+ * only when that filesystem holds neither / nor the run folder (dracut
+ * freezes only an output folder that is not on / either).
+ */
+static void sync_in_place(const struct klp_regen_opts *o, int run_fd, const char *kver)
+{
+	unsigned long long boot = 0, root = 0, run = 0;
+	int b = open(o->sys.boot, O_PATH | O_DIRECTORY | O_CLOEXEC), s = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC), r;
+
+	if (b < 0 || s < 0 || klp_kernel_fs_id(b, &boot) < 0 || klp_kernel_fs_id(s, &root) < 0 ||
+	    klp_kernel_fs_id(run_fd, &run) < 0)
+		boot = 0;
+	if (b >= 0)
+		close(b);
+	if (s >= 0)
+		close(s);
+	if (!klp_regen_may_freeze(boot, root, run))
+		return;
+	if ((r = klp_kernel_fs_sync_in_place(o->sys.boot)) < 0)
+		fprintf(stderr, "klp: regenerate %s: freeze/thaw %s: %s (a boot loader that ignores the journal "
+			"may see the old initrd until the next journal commit)\n", kver, o->sys.boot, strerror(-r));
+}
+
 /* The verified tmp_path becomes the initrd: the old one's owner and mode, fsync, rename; 0 or what klp exits with. */
 static int put_in_place(const struct klp_regen_opts *o, const struct klp_kstate *ks, const struct stat *old)
 {
@@ -1212,14 +1243,7 @@ static int rebuild(const struct klp_regen_opts *o, const struct klp_kstate *ks, 
 	*replaced = true;
 	if ((r = fsync_path(o->sys.boot, O_RDONLY | O_DIRECTORY)) < 0)
 		fprintf(stderr, "klp: regenerate %s: fsync %s: %s\n", ks->kver, o->sys.boot, strerror(-r));
-	/*
-	 * fsync leaves the rename in the journal; a boot loader that does not
-	 * replay it (GRUB's ext2 driver) would read the old directory entry
-	 * after a crash. Freezing the file system writes everything in place.
-	 */
-	if ((r = klp_kernel_fs_sync_in_place(o->sys.boot)) < 0)
-		fprintf(stderr, "klp: regenerate %s: freeze/thaw %s: %s (a boot loader that ignores the journal "
-			"may see the old initrd until the next journal commit)\n", ks->kver, o->sys.boot, strerror(-r));
+	sync_in_place(o, run_fd, ks->kver);
 	stamp_save(run_fd, ks->kver, ks->initrd, &emb);
 	if (!o->quiet)
 		printf("done in %.1f s\n", now_s() - t0);
