@@ -490,6 +490,24 @@ long klp_kernel_flock_holder(int fd)
 	return pid;
 }
 
+/* ext4's journal checkpoint (fs/ext4/ext4.h, Linux >= 5.13; not in the uapi headers) */
+#define KLP_EXT4_IOC_CHECKPOINT _IOW('f', 43, uint32_t)
+
+int klp_kernel_fs_checkpoint(const char *dir)
+{
+	uint32_t flags = 0;
+	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC), r = 0;
+
+	if (fd < 0)
+		return -errno;
+	if (syncfs(fd) < 0)
+		r = -errno;
+	else if (ioctl(fd, KLP_EXT4_IOC_CHECKPOINT, &flags) < 0)
+		r = errno == ENOTTY || errno == EOPNOTSUPP || errno == EINVAL ? 0 : -errno; /* not ext4 */
+	close(fd);
+	return r;
+}
+
 /* The child of klp_kernel_fs_sync_in_place: freezes and thaws; exits with the errno. */
 static int freeze_thaw(int fd)
 {

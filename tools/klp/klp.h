@@ -225,6 +225,12 @@ int klp_kernel_finit_module(int fd, const char *params, int flags);
  * dies: a rename reaches its final place (GRUB ignores the journal)
  */
 int klp_kernel_fs_sync_in_place(const char *dir);
+/*
+ * Without a freeze: syncfs and, on ext4, a journal checkpoint (the journal's
+ * blocks written to their places), so GRUB reads the rename after a crash;
+ * 0 also on a file system that has no such call.
+ */
+int klp_kernel_fs_checkpoint(const char *dir);
 /* The device number of the superblock holding fd's file (mountinfo); 0 or -errno */
 int klp_kernel_fs_id(int fd, unsigned long long *id);
 /* The pid that took the flock(2) lock on fd's file (/proc/locks), or -errno */

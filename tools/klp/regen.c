@@ -1130,7 +1130,8 @@ bool klp_regen_may_freeze(unsigned long long boot, unsigned long long root, unsi
  * replay it (GRUB's ext2 driver) would read the old directory entry after a
  * crash. Freezing BOOT's filesystem writes everything in place; it is done
  * only when that filesystem holds neither / nor the run folder (dracut
- * freezes only an output folder that is not on / either).
+ * freezes only an output folder that is not on / either). Otherwise ext4's
+ * journal checkpoint writes it in place without a freeze.
  */
 static void sync_in_place(const struct klp_regen_opts *o, int run_fd, const char *kver)
 {
@@ -1144,8 +1145,14 @@ static void sync_in_place(const struct klp_regen_opts *o, int run_fd, const char
 		close(b);
 	if (s >= 0)
 		close(s);
-	if (!klp_regen_may_freeze(boot, root, run))
+	if (!klp_regen_may_freeze(boot, root, run)) {
+		/* no freeze of / (or of our own files): ext4's journal checkpoint does it without one */
+		if ((r = klp_kernel_fs_checkpoint(o->sys.boot)) < 0)
+			fprintf(stderr, "klp: regenerate %s: journal checkpoint of %s: %s (a boot loader that ignores "
+				"the journal may see the old initrd until it is written back)\n", kver, o->sys.boot,
+				strerror(-r));
 		return;
+	}
 	if ((r = klp_kernel_fs_sync_in_place(o->sys.boot)) < 0)
 		fprintf(stderr, "klp: regenerate %s: freeze/thaw %s: %s (a boot loader that ignores the journal "
 			"may see the old initrd until the next journal commit)\n", kver, o->sys.boot, strerror(-r));
