@@ -45,14 +45,14 @@ static void pad(struct arc *a)
 		a->b[a->n++] = 0;
 }
 
-/* One newc entry with explicit header fields (for crafted faults). */
-static void put_raw(struct arc *a, const char *name, unsigned mode, const void *data, size_t len,
-		    unsigned filesize, unsigned namesize)
+/* One newc entry with explicit header fields (for crafted faults and hard links). */
+static void put_entry(struct arc *a, const char *name, unsigned ino, unsigned mode, unsigned nlink, const void *data,
+		      size_t len, unsigned filesize, unsigned namesize)
 {
 	char hdr[KLP_CPIO_HEADER_SIZE + 1];
 
-	snprintf(hdr, sizeof(hdr), "070701%08X%08X%08X%08X%08X%08X%08X%08X%08X%08X%08X%08X%08X", a->ino++, mode, 0,
-		 0, 1, 0, filesize, 0, 0, 0, 0, namesize, 0);
+	snprintf(hdr, sizeof(hdr), "070701%08X%08X%08X%08X%08X%08X%08X%08X%08X%08X%08X%08X%08X", ino, mode, 0, 0,
+		 nlink, 0, filesize, 0, 0, 0, 0, namesize, 0);
 	assert_true(a->n + KLP_CPIO_HEADER_SIZE + strlen(name) + len + 8 < CAP);
 	memcpy(a->b + a->n, hdr, KLP_CPIO_HEADER_SIZE);
 	a->n += KLP_CPIO_HEADER_SIZE;
@@ -64,22 +64,16 @@ static void put_raw(struct arc *a, const char *name, unsigned mode, const void *
 	pad(a);
 }
 
+static void put_raw(struct arc *a, const char *name, unsigned mode, const void *data, size_t len,
+		    unsigned filesize, unsigned namesize)
+{
+	put_entry(a, name, a->ino++, mode, 1, data, len, filesize, namesize);
+}
+
 /* An entry of a hard-link set: inode ino, nlink links, body data (empty but for the one that carries it). */
 static void put_link(struct arc *a, const char *name, unsigned ino, unsigned nlink, const void *data, size_t len)
 {
-	char hdr[KLP_CPIO_HEADER_SIZE + 1];
-
-	snprintf(hdr, sizeof(hdr), "070701%08X%08X%08X%08X%08X%08X%08X%08X%08X%08X%08X%08X%08X", ino, 0100644u, 0,
-		 0, nlink, 0, (unsigned)len, 0, 0, 0, 0, (unsigned)strlen(name) + 1, 0);
-	assert_true(a->n + KLP_CPIO_HEADER_SIZE + strlen(name) + len + 8 < CAP);
-	memcpy(a->b + a->n, hdr, KLP_CPIO_HEADER_SIZE);
-	a->n += KLP_CPIO_HEADER_SIZE;
-	memcpy(a->b + a->n, name, strlen(name) + 1);
-	a->n += strlen(name) + 1;
-	pad(a);
-	memcpy(a->b + a->n, data, len);
-	a->n += len;
-	pad(a);
+	put_entry(a, name, ino, 0100644u, nlink, data, len, (unsigned)len, (unsigned)strlen(name) + 1);
 }
 
 static void put(struct arc *a, const char *name, unsigned mode, const void *data, size_t len)
