@@ -206,6 +206,9 @@ install() {
 	_file=$(echo "$_report" | sed -n 's/^file: //p')
 	_srcversion=$(echo "$_report" | sed -n 's/^srcversion: //p')
 	inst_simple "$(klp_loader)" "$KLP_DIR/klp-early" || return 1
+	# which file the loader came from: klp regenerate replaces only the
+	# patch while that file still has these bytes
+	klp_loader >"$initdir$KLP_DIR/klp-early.source"
 	case ${klp_mode:-shim} in
 	shim) klp_install_shim || return 1 ;;
 	hook) klp_install_hook || return 1 ;;

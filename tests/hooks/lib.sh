@@ -24,6 +24,8 @@
 
 here=$(cd "${0%/*}" && pwd)
 top=$(cd "$here/../.." && pwd)
+# shellcheck source=tests/lib/initrd-view.sh
+. "$top/tests/lib/initrd-view.sh"
 build=${KLP_BUILD:-$top/build}
 klp=$build/tools/klp
 loader=$build/early-loader/klp-early
@@ -236,6 +238,12 @@ fails_note() {
 	f=$(failed_runs)
 	[ "$f" = 0 ] || echo ", failed dracut runs: $f"
 }
+# kernels whose initrd got a patch-only update (klp's progress lines in $out), sorted
+updates() {
+	# shellcheck disable=SC2154 # out: set by dpkg_run / rpm_run
+	printf '%s\n' "$out" | T sed -n 's/^.*regenerating initrd for \([^ ]*\) (patch .*(patch archive replaced, dracut not run)$/\1/p' |
+		T sort | T tr '\n' ' ' | T sed 's/ $//'
+}
 runs() {
 	# shellcheck disable=SC2016 # an awk program
 	T tail -n "+$calls_from" "$W/dracut.calls" | T awk '$1 == "start" { print $2 }' | T sort | T tr '\n' ' ' |
@@ -277,9 +285,9 @@ initrd_of() {
 	echo "$R/boot/initrd.img-${1:-$kver}"
 }
 
-# lsinitrd's view: "module=X sha256=Y", or "none" without a manifest
+# the view without klp (lsinitrd, cpio on a klp archive): "module=X sha256=Y", or "none" without a manifest
 lsinitrd_patch() {
-	m=$(T lsinitrd -f usr/lib/klp-early/manifest "$(initrd_of "${1:-$kver}")" 2>/dev/null || :)
+	m=$(image_file "$(initrd_of "${1:-$kver}")" usr/lib/klp-early/manifest)
 	if [ -z "$m" ]; then
 		echo none
 	else

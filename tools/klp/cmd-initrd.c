@@ -78,8 +78,10 @@ static void print_text(const struct klp_kstate *ks, const struct refusals *rf, b
 	printf("%s: %s: %s\n", ks->kver, klp_verdict_name(ks->verdict), ks->why);
 	if (!verbose)
 		return;
-	printf("  initrd:    %s%s%s%s\n", ks->initrd, ks->initrd_exists ? "" : " (none)",
-	       ks->read_r == 0 ? ", " : "", ks->read_r == 0 ? e->compression : "");
+	printf("  initrd:    %s%s%s%s%s\n", ks->initrd, ks->initrd_exists ? "" : " (none)",
+	       ks->read_r == 0 ? ", " : "", ks->read_r == 0 ? e->compression : "",
+	       ks->read_r == 0 && e->appended ? ", then a patch archive (klp regenerate's patch-only update; "
+						"lsinitrd lists only what comes before it)" : "");
 	if (p->present)
 		printf("  installed: %s srcversion %s sha256 %s\n             %s\n", p->module,
 		       p->srcversion[0] ? p->srcversion : "-", p->sha256, p->file);
@@ -115,6 +117,7 @@ static void json_kernel(struct klp_json *j, const struct klp_kstate *ks, const s
 	klp_json_kv_bool(j, "initrd_exists", ks->initrd_exists);
 	klp_json_kv_bool(j, "initrd_readable", ks->initrd_exists && ks->read_r == 0);
 	klp_json_kv_string(j, "compression", ks->initrd_exists && e->compression[0] ? e->compression : NULL);
+	klp_json_kv_bool(j, "patch_archive", ks->read_r == 0 && e->appended);
 	klp_json_kv_string(j, "error", ks->initrd_exists && ks->read_r < 0 ? e->problem : NULL);
 	klp_json_key(j, "installed");
 	if (p->present) {

@@ -11,14 +11,15 @@
 #include "klp.h"
 
 static const char usage[] =
-	"Usage: klp regenerate [--kver K | --all] [--if-needed] [--dracut PATH] [--dracut-arg ARG]...\n"
+	"Usage: klp regenerate [--kver K | --all] [--if-needed] [--full] [--dracut PATH] [--dracut-arg ARG]...\n"
 	"                      [--root DIR] [--boot DIR] [--no-boot-check] [--lock-timeout SEC]\n"
 	"                      [--dracut-timeout SEC] [-q]\n"
-	"Rebuild initrds with dracut so that each embeds its kernel's installed livepatch.\n"
+	"Bring initrds in step so that each embeds its kernel's installed livepatch.\n"
 	"\n"
 	"  --kver K             only kernel K (default: --all)\n"
 	"  --all                every installed kernel: ROOT/lib/modules/K with BOOT/vmlinuz-K\n"
 	"  --if-needed          only the initrds that are not in-sync or no-patch (see klp initrd)\n"
+	"  --full               run dracut even when only the patch changed\n"
 	"  --dracut PATH        the dracut to run (default $KLP_DRACUT, else dracut)\n"
 	"  --dracut-arg ARG     pass ARG to dracut, before --force --kver K [--kmoddir] OUTPUT\n"
 	"  --root DIR           the tree holding lib/modules/K and etc/ (default /; when set,\n"
@@ -29,9 +30,14 @@ static const char usage[] =
 	"  --dracut-timeout SEC stop dracut after SEC (default 1800)\n"
 	"  -q, --quiet          no progress lines\n"
 	"\n"
-	"dracut writes into a temporary file beside the initrd (.NAME.klp-XXXXXX); the new image\n"
-	"must embed exactly the installed patch (or nothing when none is installed), then it is\n"
-	"fsynced and renamed over the old one. On any failure the old initrd is untouched.\n"
+	"When only the patch changed, the new initrd is the old one's dracut image followed by a\n"
+	"small archive of the new patch and its manifest (the kernel lets the later files win);\n"
+	"dracut runs when there is no initrd or it cannot be read, it has no klp-early or the file\n"
+	"its klp-early came from changed, no patch is to be embedded, the patch's compression\n"
+	"changed, or with --full. The progress line says which ran. Either way the new image is\n"
+	"written into a temporary file beside the initrd (.NAME.klp-XXXXXX), must embed exactly\n"
+	"the installed patch (or nothing when none is installed), then it is fsynced and renamed\n"
+	"over the old one. On any failure the old initrd is untouched.\n"
 	"With ROOT/etc/zipl.conf, or on s390x, zipl runs after replacing an initrd that a\n"
 	"ramdisk= line names. The lock is flock(2) on BOOT itself. Logs and stamps go to\n"
 	"$KLP_RUN_DIR (default /run/klp), which must be owned by klp's user and, with every\n"
@@ -63,6 +69,7 @@ int klp_cmd_regenerate(int argc, char **argv)
 		{ "kver", required_argument, NULL, 'k' },
 		{ "all", no_argument, NULL, 'a' },
 		{ "if-needed", no_argument, NULL, 'n' },
+		{ "full", no_argument, NULL, 'F' },
 		{ "dracut", required_argument, NULL, 'D' },
 		{ "dracut-arg", required_argument, NULL, 'A' },
 		{ "root", required_argument, NULL, 'r' },
@@ -93,11 +100,12 @@ int klp_cmd_regenerate(int argc, char **argv)
 	o.run_dir = run && *run ? run : "/run/klp";
 	o.dracut = dr && *dr ? dr : "dracut";
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "k:anD:A:r:b:BL:T:qh", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "k:anFD:A:r:b:BL:T:qh", opts, NULL)) != -1) {
 		switch (c) {
 		case 'k': kver = optarg; break;
 		case 'a': all = true; break;
 		case 'n': o.if_needed = true; break;
+		case 'F': o.full = true; break;
 		case 'D': o.dracut = optarg; break;
 		case 'A': args[o.ndracut_args++] = optarg; break;
 		case 'r': o.sys.root = klp_root_norm(optarg, rootbuf, sizeof(rootbuf)); break;

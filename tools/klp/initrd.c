@@ -383,6 +383,8 @@ struct scan {
 	char *manifest; /* KLP_MANIFEST_MAX bytes */
 	size_t manifest_len;
 	bool manifest_seen, manifest_big;
+	char loader_source[KLP_LOADER_SOURCE_MAX]; /* klp-early.source as read, NUL-terminated */
+	size_t loader_source_len;
 	struct kofile *files;
 	size_t nfiles;
 	struct link *links; /* hard-link sets of the current archive */
@@ -397,6 +399,14 @@ static void put_manifest(void *ctx, const void *p, size_t n)
 
 	memcpy(s->manifest + s->manifest_len, p, n);
 	s->manifest_len += n;
+}
+
+static void put_loader_source(void *ctx, const void *p, size_t n)
+{
+	struct scan *s = ctx;
+
+	memcpy(s->loader_source + s->loader_source_len, p, n);
+	s->loader_source_len += n;
 }
 
 static void put_verify(void *ctx, const void *p, size_t n)
@@ -496,6 +506,8 @@ static void ours_replaced(struct scan *s, const char *base)
 		s->manifest_seen = false;
 	if (!strcmp(base, "klp-early"))
 		s->out->loader = false;
+	if (!strcmp(base, "klp-early.source"))
+		s->loader_source_len = 0;
 	for (i = 0; i < s->nfiles; i++)
 		if (!strcmp(s->files[i].name, base))
 			s->files[i].present = false;
@@ -553,6 +565,12 @@ static int entry_data(struct rd *r, struct scan *s, const struct klp_cpio_header
 	}
 	if (!strcmp(base, "klp-early"))
 		s->out->loader = true;
+	if (!strcmp(base, "klp-early.source")) {
+		bool fits = h->filesize < sizeof(s->loader_source);
+		s->loader_source_len = 0;
+		s->loader_source[0] = '\0';
+		return rd_consume(r, h->filesize, fits ? put_loader_source : NULL, s);
+	}
 	if (!strcmp(base, "manifest")) {
 		/* its own body: a manifest is never identical to another file, so never hard-linked */
 		s->manifest_seen = true;
@@ -674,6 +692,37 @@ static int walk_stream(struct rd *r, struct scan *s, bool top, int *comp, unsign
 	}
 }
 
+/* The loader's digest, and the format of the file the patch was copied from. */
+static void finish_extra(struct scan *s)
+{
+	char source[KLP_FILE_MAX], *ko;
+	uint8_t d[32];
+	size_t i;
+
+	for (i = 0; i < s->nfiles; i++) {
+		if (s->files[i].present && !strcmp(s->files[i].name, "klp-early") && s->out->loader) {
+			struct sha256 c = s->files[i].v.sha;
+			sha256_final(&c, d);
+			sha256_hex(d, s->out->loader_sha256);
+		}
+	}
+	s->loader_source[s->loader_source_len] = '\0';
+	if (s->out->loader_sha256[0] && s->loader_source_len > 1 &&
+	    s->loader_source[s->loader_source_len - 1] == '\n' &&
+	    strcspn(s->loader_source, "\n") == s->loader_source_len - 1)
+		snprintf(s->out->loader_source, sizeof(s->out->loader_source), "%.*s",
+			 (int)s->loader_source_len - 1, s->loader_source);
+	if (!s->manifest_seen || s->manifest_big)
+		return;
+	s->manifest[s->manifest_len] = '\0';
+	klp_text_value(s->manifest, "source", source, sizeof(source));
+	ko = strstr(source, ".ko");
+	while (ko && strstr(ko + 1, ".ko"))
+		ko = strstr(ko + 1, ".ko");
+	if (ko && strlen(ko + 3) < sizeof(s->out->source_suffix))
+		snprintf(s->out->source_suffix, sizeof(s->out->source_suffix), "%s", ko + 3);
+}
+
 /* Judges the manifest and the file it names with the loader's own code, and fills out. */
 static void finish(struct scan *s)
 {
@@ -682,6 +731,7 @@ static void finish(struct scan *s)
 	char why[200];
 	size_t i;
 
+	finish_extra(s);
 	if (!s->manifest_seen)
 		return;
 	e->found = true;
@@ -814,7 +864,7 @@ static int scan_rd(struct rd *r, struct rd *k, struct klp_embedded *out)
 
 	memset(out, 0, sizeof(*out));
 	snprintf(out->compression, sizeof(out->compression), "none");
-	s.manifest = malloc(KLP_MANIFEST_MAX);
+	s.manifest = malloc(KLP_MANIFEST_MAX + 1);
 	if (!s.manifest)
 		return -ENOMEM;
 	ret = walk_stream(r, &s, true, &comp, &narchives);

@@ -324,7 +324,18 @@ int klp_decompress(int in_fd, const char *path, int *out_fd, char *err, size_t e
  * bootfs.c) ====
  */
 
+/* ---- fileio.c ---- */
+/* At most max bytes of a file, NUL-terminated (malloc'd); NULL if it cannot be read. */
+char *klp_file_read(const char *path, size_t max);
+/* At most max bytes of an open file, NUL-terminated: its start, or with tail its end. */
+char *klp_fd_read(int fd, size_t max, bool tail);
+/* The value of KEY=value or KEY="value" (the last such line) of a text; "" if none. */
+void klp_text_value(const char *text, const char *key, char *out, size_t len);
+/* open(path, flags) and fsync: 0 or -errno. */
+int klp_fsync_path(const char *path, int flags);
+
 /* ---- initrd.c: what an initrd file embeds, read from the file itself ---- */
+#define KLP_LOADER_SOURCE_MAX 1024
 struct klp_embedded {
 	bool found;  /* the image has usr/lib/klp-early/manifest (valid or not) */
 	bool valid;  /* the manifest parses, and the file it names passes the loader's verdict (lib/verify.c) */
@@ -335,6 +346,9 @@ struct klp_embedded {
 	char sha256[65];              /* computed from the embedded file's bytes; "" if absent */
 	unsigned long long size;  /* of the embedded file */
 	char compression[16];     /* of the main archive: gzip, zstd, xz, lz4, ..., or none */
+	char loader_sha256[65];   /* of usr/lib/klp-early/klp-early; "" if absent */
+	char loader_source[KLP_LOADER_SOURCE_MAX]; /* the file 55klp copied it from (klp-early.source); "" */
+	char source_suffix[8];    /* the manifest's source= file after ".ko": "", ".xz", ".zst", ".gz" */
 	char problem[256];        /* why found && !valid, or why the image is unreadable; "" if none */
 };
 /*
@@ -456,6 +470,7 @@ struct klp_regen_opts {
 	char *const *dracut_args; /* extra arguments, before ours */
 	size_t ndracut_args;
 	bool if_needed, quiet, boot_check;
+	bool full; /* dracut even when only the patch changed (update.c) */
 	unsigned lock_timeout, dracut_timeout; /* seconds */
 };
 int klp_regen_run(const struct klp_regen_opts *o, char *const *kvers, size_t n);

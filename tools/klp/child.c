@@ -1,0 +1,202 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * child.c: the helper programs of a regenerate run (dracut, zipl) under a
+ * deadline, and the run's own signals: SIGINT/SIGTERM/SIGHUP stop the
+ * helpers' process group, remove our temporary file and end the run.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <spawn.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "klp.h"
+#include "regen.h"
+
+volatile sig_atomic_t klp_got_signal;
+static volatile sig_atomic_t got_alarm;
+static volatile pid_t child_pgid;
+char klp_tmp_path[PATH_MAX]; /* the temporary file to remove if we are stopped */
+
+static void on_signal(int sig)
+{
+	if (sig == SIGALRM) {
+		got_alarm = 1;
+		return;
+	}
+	klp_got_signal = sig;
+	/* dracut and its children stop now: nothing may write the temporary file after we removed it */
+	if (child_pgid > 0)
+		kill(-child_pgid, sig == SIGINT ? SIGINT : SIGTERM);
+}
+
+void klp_signals_install(void)
+{
+	static const int sigs[] = { SIGINT, SIGTERM, SIGHUP, SIGALRM };
+	struct sigaction sa;
+	size_t i;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal; /* no SA_RESTART: waits return EINTR */
+	sigemptyset(&sa.sa_mask);
+	for (i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)
+		sigaction(sigs[i], &sa, NULL);
+}
+
+/* Called when stopped by a signal: the temporary file goes, then we die of that signal. */
+void klp_die_of_signal(const char *kver)
+{
+	int sig = klp_got_signal;
+
+	if (klp_tmp_path[0]) {
+		unlink(klp_tmp_path);
+		klp_tmp_path[0] = '\0';
+	}
+	fprintf(stderr, "klp: regenerate%s%s: stopped by signal %d (%s): %s\n", kver ? " " : "", kver ? kver : "", sig,
+		strsignal(sig),
+		kver ? "the old initrd is untouched" : "every initrd is either rebuilt completely or untouched");
+	signal(sig, SIG_DFL);
+	raise(sig);
+	// cppcheck-suppress unreachableCode ; raise() returns if the signal is blocked (cppcheck calls it noreturn)
+	_exit(128 + sig);
+}
+
+double klp_now_s(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
+}
+
+/* The environment of helpers, with LC_ALL=C so that their messages can be matched. */
+static char **env_c(void)
+{
+	size_t n = 0, i, k = 0;
+	char **env;
+
+	while (environ[n])
+		n++;
+	env = calloc(n + 2, sizeof(*env));
+	if (!env)
+		return NULL;
+	for (i = 0; i < n; i++)
+		if (strncmp(environ[i], "LC_ALL=", 7))
+			env[k++] = environ[i];
+	env[k++] = (char *)"LC_ALL=C";
+	return env;
+}
+
+/*
+ * Runs argv in its own process group, output into log_fd, the lock fd
+ * inherited; waits up to timeout s (then SIGTERM, 10 s later SIGKILL).
+ * Returns the wait status, -ETIMEDOUT, -EINTR (a signal stopped us), -errno.
+ */
+int klp_run_child(char *const argv[], int log_fd, int lock_fd, unsigned timeout)
+{
+	posix_spawn_file_actions_t fa;
+	posix_spawnattr_t at;
+	sigset_t all, none;
+	char **env = env_c();
+	pid_t pid;
+	int r, st = 0, fl = lock_fd >= 0 ? fcntl(lock_fd, F_GETFD) : -1;
+	bool termed = false, killed = false;
+
+	if (!env)
+		return -ENOMEM;
+	posix_spawn_file_actions_init(&fa);
+	posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
+	posix_spawn_file_actions_adddup2(&fa, log_fd, 1);
+	posix_spawn_file_actions_adddup2(&fa, log_fd, 2);
+	posix_spawnattr_init(&at);
+	sigfillset(&all);
+	sigemptyset(&none);
+	posix_spawnattr_setsigdefault(&at, &all);
+	posix_spawnattr_setsigmask(&at, &none);
+	posix_spawnattr_setpgroup(&at, 0);
+	posix_spawnattr_setflags(&at, POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETPGROUP);
+	/* the children hold the lock as long as any of them lives, even if we are killed */
+	if (lock_fd >= 0)
+		fcntl(lock_fd, F_SETFD, fl & ~FD_CLOEXEC);
+	got_alarm = 0;
+	r = -posix_spawnp(&pid, argv[0], &fa, &at, argv, env);
+	if (lock_fd >= 0)
+		fcntl(lock_fd, F_SETFD, fl);
+	posix_spawn_file_actions_destroy(&fa);
+	posix_spawnattr_destroy(&at);
+	free(env);
+	if (r < 0)
+		return r;
+	child_pgid = pid;
+	if (klp_got_signal) /* arrived before child_pgid was set */
+		kill(-pid, SIGTERM);
+	alarm(timeout);
+	for (;;) {
+		if (waitpid(pid, &st, 0) == pid)
+			break;
+		if (errno != EINTR) {
+			r = -errno;
+			break;
+		}
+		if (got_alarm && termed && !killed) {
+			kill(-pid, SIGKILL);
+			killed = true;
+		} else if ((got_alarm || klp_got_signal) && !termed) {
+			kill(-pid, SIGTERM);
+			termed = true;
+			got_alarm = 0;
+			alarm(10);
+		}
+	}
+	alarm(0);
+	/* whatever it left running in its group goes too */
+	kill(-pid, SIGKILL);
+	child_pgid = 0;
+	if (r < 0)
+		return r;
+	if (klp_got_signal)
+		return -EINTR;
+	if (termed)
+		return -ETIMEDOUT;
+	return st;
+}
+
+/* The first line of the log's last MiB that holds needle (dracut's ENOSPC). */
+bool klp_log_find(int log_fd, const char *needle, char *line, size_t len)
+{
+	char *text = klp_fd_read(log_fd, 1 << 20, true), *hit, *start;
+	bool found = false;
+
+	if (text && (hit = strstr(text, needle))) {
+		for (start = hit; start > text && start[-1] != '\n'; start--)
+			;
+		snprintf(line, len, "%.*s", (int)(strcspn(start, "\n") < 300 ? strcspn(start, "\n") : 300), start);
+		found = true;
+	}
+	free(text);
+	return found;
+}
+
+void klp_log_tail(int log_fd, unsigned lines)
+{
+	char *text = klp_fd_read(log_fd, 1 << 20, true), *p;
+	unsigned n = 0;
+
+	if (!text)
+		return;
+	p = text + strlen(text);
+	while (p > text && n <= lines)
+		if (*--p == '\n' && p[1])
+			n++;
+	fprintf(stderr, "%s%s", p == text ? "" : "...\n", p == text ? p : p + 1);
+	if (text[0] && text[strlen(text) - 1] != '\n')
+		fputc('\n', stderr);
+	free(text);
+}
+

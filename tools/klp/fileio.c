@@ -1,0 +1,86 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * fileio.c: small whole-file reads, KEY=value texts and fsync by path, for
+ * klp's own files (stamps, os-release, zipl.conf, helper logs).
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "klp.h"
+
+
+char *klp_file_read(const char *path, size_t max)
+{
+	FILE *f = fopen(path, "re");
+	char *buf;
+	size_t n;
+
+	if (!f)
+		return NULL;
+	buf = malloc(max + 1);
+	if (buf) {
+		n = fread(buf, 1, max, f);
+		buf[n] = '\0';
+	}
+	fclose(f);
+	return buf;
+}
+
+char *klp_fd_read(int fd, size_t max, bool tail)
+{
+	struct stat st;
+	off_t off = 0;
+	size_t n = 0;
+	char *buf;
+
+	if (fstat(fd, &st) < 0 || !(buf = malloc(max + 1)))
+		return NULL;
+	if (tail && (unsigned long long)st.st_size > max)
+		off = st.st_size - (off_t)max;
+	while (n < max) {
+		ssize_t k = pread(fd, buf + n, max - n, off + (off_t)n);
+		if (k < 0 && errno == EINTR)
+			continue;
+		if (k <= 0)
+			break;
+		n += (size_t)k;
+	}
+	buf[n] = '\0';
+	return buf;
+}
+
+void klp_text_value(const char *text, const char *key, char *out, size_t len)
+{
+	size_t k = strlen(key);
+	const char *l;
+
+	out[0] = '\0';
+	for (l = text; l && *l; l = strchr(l, '\n') ? strchr(l, '\n') + 1 : NULL) {
+		size_t n = strcspn(l, "\n");
+		if (n > k && !strncmp(l, key, k) && l[k] == '=') {
+			const char *v = l + k + 1;
+			n -= k + 1;
+			if (n >= 2 && (v[0] == '"' || v[0] == '\'') && v[n - 1] == v[0])
+				v++, n -= 2;
+			snprintf(out, len, "%.*s", (int)n, v);
+		}
+	}
+}
+
+int klp_fsync_path(const char *path, int flags)
+{
+	int fd = open(path, flags | O_CLOEXEC), r = 0;
+
+	if (fd < 0)
+		return -errno;
+	if (fsync(fd) < 0)
+		r = -errno;
+	close(fd);
+	return r;
+}

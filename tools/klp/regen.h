@@ -1,0 +1,82 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * regen.h: the rooms of klp regenerate, for each other (klp.h holds what the
+ * commands use): bootdir.c, stamp.c, lock.c, child.c, zipl.c,
+ * update.c, rebuild.c, regen.c.
+ */
+#ifndef KLP_REGEN_H
+#define KLP_REGEN_H
+
+#include <limits.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <time.h>
+
+struct klp_regen_opts;
+struct klp_sys;
+struct klp_kstate;
+struct klp_embedded;
+
+/* ---- bootdir.c ---- */
+int klp_strv_add(char ***v, size_t *n, const char *s, size_t len);
+
+/* ---- stamp.c ---- */
+/* Into the run folder (dir_fd; -1: none): the verdict on an initrd file as it is now. */
+void klp_stamp_save(int dir_fd, const char *kver, const char *initrd, const struct klp_embedded *e);
+/* klp_kstate_load, with the stamps of the run folder stamp_fd used and made (-1: none). */
+int klp_kstate_load_stamped(const struct klp_sys *sys, const char *kver, struct klp_kstate *ks, int stamp_fd,
+			    char *err, size_t errlen);
+
+/* ---- lock.c ---- */
+#define KEEP_SUFFIX ".klp-zipl-old"
+/* The exclusive lock on the boot folder, waited for up to o->lock_timeout s: its fd, or -errno. */
+int klp_lock_take(const struct klp_regen_opts *o);
+/* Our temporary files in boot older than taken (we hold the lock). */
+void klp_temps_remove(const char *boot, time_t taken);
+/* The same without a rebuild to do: only if nobody holds the lock. */
+void klp_temps_sweep(const struct klp_regen_opts *o);
+/* Old initrds kept for zipl: are there any, remove them. */
+bool klp_keeps_exist(const char *boot);
+void klp_keeps_remove(const char *boot);
+
+/* ---- child.c ---- */
+extern volatile sig_atomic_t klp_got_signal; /* SIGINT, SIGTERM or SIGHUP arrived */
+extern char klp_tmp_path[PATH_MAX];          /* the temporary file to remove if we are stopped */
+void klp_signals_install(void);
+/* The temporary file goes, then we die of the signal that stopped us. */
+_Noreturn void klp_die_of_signal(const char *kver);
+double klp_now_s(void);
+/*
+ * Runs argv in its own process group, output into log_fd, the lock fd
+ * inherited; waits up to timeout s (then SIGTERM, 10 s later SIGKILL).
+ * Returns the wait status, -ETIMEDOUT, -EINTR (a signal stopped us), -errno.
+ */
+int klp_run_child(char *const argv[], int log_fd, int lock_fd, unsigned timeout);
+/* The first line of the log's last MiB that holds needle; its last lines to stderr. */
+bool klp_log_find(int log_fd, const char *needle, char *line, size_t len);
+void klp_log_tail(int log_fd, unsigned lines);
+
+/* ---- zipl.c ---- */
+/* Does the boot record point at this initrd (a ramdisk= of zipl.conf names it)? */
+bool klp_zipl_names(const struct klp_regen_opts *o, const char *initrd);
+/* Is this a machine where zipl may be due (IBM Z, or a zipl.conf)? */
+bool klp_zipl_wanted(const struct klp_regen_opts *o);
+/* Runs zipl, its output in the run folder's zipl.log; 0 or what klp exits with. */
+int klp_run_zipl(const struct klp_regen_opts *o, int lock_fd, int run_fd, const char *why);
+
+/* ---- update.c ---- */
+/* Why only the patch cannot be replaced in ks's initrd (dracut must run): NULL when it can. */
+const char *klp_update_refusal(const struct klp_regen_opts *o, const struct klp_kstate *ks, char *buf, size_t len);
+/* The old initrd's base, then a klp archive of the installed patch, into out; 0 or -errno (err says why). */
+int klp_update_write(const struct klp_regen_opts *o, const struct klp_kstate *ks, int out, char *err, size_t errlen);
+/* The payload folders (RUN_DIR/payload.PID.XXXXXX) that runs killed before their cleanup left. */
+void klp_update_sweep(int run_fd);
+
+/* ---- rebuild.c ---- */
+double klp_mib(unsigned long long b);
+/* Builds, verifies and installs the initrd of one kernel; 0 or what klp exits with. */
+int klp_rebuild(const struct klp_regen_opts *o, const struct klp_kstate *ks, int lock_fd, int run_fd,
+		bool *replaced);
+
+#endif
