@@ -146,6 +146,12 @@ $(B)/$(1)/obj/%.o: tests/unit/%.c
 $(B)/$(1)/test-%: $(B)/$(1)/obj/test-%.o $(B)/$(1)/obj/fake-sys.o $(LOADER_PURE:%=$(B)/$(1)/obj/%.o)
 	$$(q) LD $$@
 	$$(Q)$$(CC) $$(ALL_CFLAGS) $(2) $$(LDFLAGS) -o $$@ $$^ $$(CMOCKA_LIBS)
+# test-loader runs main.c's modes too: its main as klp_early_main
+$(B)/$(1)/obj/main-as-function.o: early-loader/main.c
+	@mkdir -p $$(@D)
+	$$(q) CC $$@
+	$$(Q)$$(CC) $$(ALL_CFLAGS) $(2) -Wno-missing-prototypes -Dmain=klp_early_main -Iearly-loader -Ilib -c -o $$@ $$<
+$(B)/$(1)/test-loader: $(B)/$(1)/obj/main-as-function.o
 endef
 $(eval $(call unit_variant,unit,))
 $(eval $(call unit_variant,asan,$(SAN_FLAGS)))

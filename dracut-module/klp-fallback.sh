@@ -8,8 +8,8 @@
 # the embedded one atomically. klp payload writes it as at build time (the
 # same checks: livepatch=Y, vermagic, root-owned and not group- or
 # world-writable, the folders above it too; the file is opened once and
-# copied to /run), and klp-early loads the copy. Sourced by dracut: return,
-# never exit.
+# copied to /run), and klp-early loads the copy, under the same bound as at
+# boot (rd.klp.timeout= plus 5 s). Sourced by dracut: return, never exit.
 
 # shellcheck source=/dev/null # dracut-lib.sh exists only inside the initrd
 command -v getargbool >/dev/null || . /lib/dracut-lib.sh

@@ -24,6 +24,18 @@ struct klp_opts {
 };
 /* Does all the work: checks, load, wait, report. Returns the result. */
 enum klp_result klp_early_work(const struct klp_opts *o);
+/* Time the worker gets beyond the transition timeout (hashing, the insert itself). */
+#define KLP_WORKER_GRACE_MS 5000u
+/*
+ * klp_early_work(o) in a worker process, bounded by the transition timeout
+ * (rd.klp.timeout=, or o's) plus KLP_WORKER_GRACE_MS: the one bound of every
+ * mode (shim, hook, systemd, fallback), so that a finit_module that never
+ * returns cannot hold up the boot. A worker that is not done by then is
+ * killed (a task stuck in the kernel dies when it returns) and reported
+ * here: one kmsg line and the status file, saying what state the patch is
+ * left in. Returns the exit status of hook mode (see --help).
+ */
+int klp_early_run(const struct klp_opts *o);
 /*
  * The longest /proc/cmdline there is: CONFIG_COMMAND_LINE_SIZE ranges up to
  * 1 MiB (IBM Z: 896..1048576; x86-64 has 2048), the kernel's newline included.

@@ -1,9 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * The work of klp-early, in both modes: read the kernel command line and the
+ * The work of klp-early, in every mode: read the kernel command line and the
  * manifest, check the patch file against it, insert it, wait (bounded) for
  * the livepatch transition, and report exactly one outcome line to kmsg plus
  * the status file. Every failure is reported and returned; none is fatal.
+ * The work runs in a worker process under one bound (klp_early_run), so that
+ * an insert that never returns cannot hold up the boot in any mode.
  * Talks to the kernel only through sys.h.
  */
 #include <errno.h>
@@ -121,11 +123,22 @@ static void read_cmdline(struct ctx *c)
 		c->cmd.timeout_ms = c->o->timeout_ms;
 }
 
+/* Reads and parses the manifest into c->m: what the read gave in *nread, the parser's verdict (why says). */
+static int manifest_get(struct ctx *c, ssize_t *nread, char *why, size_t len)
+{
+	char buf[KLP_MANIFEST_MAX + 2]; /* room to see one byte too many */
+
+	*nread = sys_read_small(c->o->manifest, buf, sizeof(buf));
+	if (*nread < 0)
+		return (int)*nread;
+	return klp_manifest_parse(buf, (size_t)*nread, &c->m, why, len);
+}
+
 static int read_manifest(struct ctx *c, enum klp_result *res)
 {
-	char buf[KLP_MANIFEST_MAX + 2], err[160]; /* room to see one byte too many */
-	ssize_t n = sys_read_small(c->o->manifest, buf, sizeof(buf));
-	int r;
+	char err[160];
+	ssize_t n;
+	int r = manifest_get(c, &n, err, sizeof(err));
 
 	if (n == -ENOENT) {
 		*res = report(c, KLP_NO_MANIFEST, 0, "no manifest at %s: nothing to load", c->o->manifest);
@@ -136,7 +149,6 @@ static int read_manifest(struct ctx *c, enum klp_result *res)
 			      klp_errno_words((int)n), klp_errno_name((int)n));
 		return (int)n;
 	}
-	r = klp_manifest_parse(buf, (size_t)n, &c->m, err, sizeof(err));
 	if (r == -E2BIG) {
 		*res = report(c, KLP_REFUSED, E2BIG, "manifest %s is %s: refused", c->o->manifest, err);
 		return r;
@@ -402,6 +414,13 @@ static enum klp_result load(struct ctx *c)
 	return wait_transition(c, t0, r == -EEXIST ? KLP_ALREADY_LOADED : KLP_APPLIED);
 }
 
+static void ctx_init(struct ctx *c, const struct klp_opts *o)
+{
+	memset(c, 0, sizeof(*c));
+	c->o = o;
+	read_cmdline(c);
+}
+
 enum klp_result klp_early_work(const struct klp_opts *o)
 {
 	struct ctx c;
@@ -409,9 +428,7 @@ enum klp_result klp_early_work(const struct klp_opts *o)
 	char why[160];
 	int r;
 
-	memset(&c, 0, sizeof(c));
-	c.o = o;
-	read_cmdline(&c);
+	ctx_init(&c, o);
 	r = sys_uname_release(c.release, sizeof(c.release));
 	if (c.cmd.disabled)
 		return report(&c, KLP_DISABLED, 0, "disabled by rd.klp=0: nothing loaded");
@@ -429,4 +446,92 @@ enum klp_result klp_early_work(const struct klp_opts *o)
 		return report(&c, KLP_UNSUPPORTED, ENOSYS,
 			      "kernel has no livepatch support (no %s): nothing loaded; boot continues", KLP_SYSFS);
 	return load(&c);
+}
+
+/*
+ * What the patch of a stopped worker is left as, read from sysfs: the kernel
+ * carries on alone. Says it in words and returns the result that stands for
+ * it: timeout (loaded, transition running) as when the worker stops waiting
+ * itself, applied when it got that far, failed when it never became a
+ * livepatch (still in its module init, or not loaded at all).
+ */
+static enum klp_result lost_state(const struct ctx *c, char *out, size_t len)
+{
+	char path[128], st[16];
+	int en, tr;
+	ssize_t n;
+
+	if (!c->m.module[0]) {
+		snprintf(out, len, "no patch was named: nothing loaded");
+		return KLP_FAILED;
+	}
+	en = read_flag(c, "enabled");
+	tr = read_flag(c, "transition");
+	if (en >= 0 && tr == 1) {
+		snprintf(out, len, "loaded, transition still running: left to the kernel to finish (see klp blocking)");
+		return KLP_TIMEOUT;
+	}
+	if (en == 1) {
+		snprintf(out, len, "applied, transition complete");
+		return KLP_APPLIED;
+	}
+	if (en == 0) {
+		snprintf(out, len, "loaded but not enabled");
+		return KLP_FAILED;
+	}
+	snprintf(path, sizeof(path), "/sys/module/%s/initstate", c->m.module);
+	n = sys_read_small(path, st, sizeof(st));
+	if (n > 0 && !strncmp(st, "coming", 6))
+		snprintf(out, len, "finit_module has not returned: the module's init is still running, "
+			 "the kernel may still apply it later");
+	else if (n > 0)
+		snprintf(out, len, "module %.*s but not a livepatch", (int)strcspn(st, "\n"), st);
+	else
+		snprintf(out, len, "not loaded (not in /sys/module)");
+	return KLP_FAILED;
+}
+
+/* The worker did not report: nobody else will. Says why, and what it left behind. */
+static enum klp_result worker_lost(struct ctx *c, int r, unsigned bound_ms)
+{
+	char state[160], secs[24], why[160];
+	enum klp_result res;
+	ssize_t n;
+
+	(void)sys_uname_release(c->release, sizeof(c->release));
+	if (manifest_get(c, &n, why, sizeof(why)) < 0)
+		memset(&c->m, 0, sizeof(c->m));
+	if (r > -1000 && r != -ETIMEDOUT) /* it never ran */
+		return report(c, KLP_FAILED, r, "cannot start the worker: %s (%s); nothing loaded; boot continues",
+			      klp_errno_words(r), klp_errno_name(r));
+	res = lost_state(c, state, sizeof(state));
+	if (r <= -1000)
+		return report(c, res, 0, "the worker died of signal %d; %s; boot continues",
+			      -r - 1000, state);
+	klp_fmt_seconds((uint64_t)bound_ms * 1000000u, secs);
+	secs[strlen(secs) - 3] = '\0';
+	return report(c, res, ETIMEDOUT, "did not finish within %s s, worker stopped; %s; boot continues", secs,
+		      state);
+}
+
+static int worker(void *arg)
+{
+	return klp_result_exit_code(klp_early_work(arg));
+}
+
+int klp_early_run(const struct klp_opts *o)
+{
+	struct klp_opts wo = *o; /* the worker's own copy */
+	struct ctx c;
+	unsigned bound;
+	int r;
+
+	if (!wo.pid) /* the status names the process that was started, not its worker */
+		wo.pid = sys_getpid();
+	ctx_init(&c, o);
+	bound = c.cmd.timeout_ms + KLP_WORKER_GRACE_MS;
+	r = sys_run_worker(worker, &wo, bound);
+	if (r >= 0)
+		return r;
+	return klp_result_exit_code(worker_lost(&c, r, bound));
 }

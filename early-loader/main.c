@@ -2,10 +2,11 @@
 /*
  * klp-early: apply the initrd's livepatch before any other userspace runs.
  *
- * As PID 1 (shim mode) it does the work in a forked child under a timeout,
- * then execs the real init with its own argv and envp; it never exits, since
- * PID 1 exiting panics the kernel. Otherwise (hook mode) it does the same
- * work as an ordinary command and says how it went in its exit status.
+ * In every mode the work runs in a forked child under one bound
+ * (klp_early_run). As PID 1 (shim mode) it then execs the real init with its
+ * own argv and envp; it never exits, since PID 1 exiting panics the kernel.
+ * Otherwise (hook mode: dracut's cmdline hook, the systemd unit, the
+ * stale-initrd fallback) it says how it went in its exit status.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -16,9 +17,6 @@
 #include "klp-early.h"
 #include "sys.h"
 
-/* Time the shim grants the worker beyond the transition timeout (hashing, insert). */
-#define SHIM_GRACE_MS 5000u
-
 /* KLP_REAL_INIT is two literals pasted together, not a missing comma */
 static const char *const fallback_inits[] = { KLP_REAL_INIT, // NOLINT(bugprone-suspicious-missing-comma)
 					      "/sbin/init", "/etc/init", "/bin/init", "/bin/sh" };
@@ -27,8 +25,10 @@ static void help(void)
 {
 	printf("Usage: klp-early [OPTIONS]\n"
 	       "Apply the livepatch named by an initrd manifest and wait for its transition.\n\n"
-	       "As PID 1 (the initrd's /init) it works in a child process, then execs\n"
-	       "%s (fallbacks /sbin/init, /etc/init, /bin/init, /bin/sh).\n\n"
+	       "The work runs in a child process that is stopped after the transition\n"
+	       "timeout plus %u s (a module init that never returns cannot hold up the boot).\n"
+	       "As PID 1 (the initrd's /init) it then execs %s\n"
+	       "(fallbacks /sbin/init, /etc/init, /bin/init, /bin/sh).\n\n"
 	       "  -m, --manifest FILE  manifest to read (default %s)\n"
 	       "  -s, --status FILE    status file to write, '-' for none (default %s)\n"
 	       "  -M, --mode NAME      mode recorded in the status file (default hook)\n"
@@ -45,9 +45,9 @@ static void help(void)
 	       "rd.klp.guard=N (skip a patch after N boots with it died before --boot-ok;\n"
 	       "default %u, 0 = off; needs UEFI: the record is an EFI variable).\n"
 	       "Exit status: 0 applied or already loaded, 1 refused or failed, 2 usage,\n"
-	       "3 disabled or no manifest, 4 transition timeout, 5 no livepatch support,\n"
-	       "6 skipped by the crash-loop guard.\n",
-	       KLP_REAL_INIT, KLP_MANIFEST, KLP_STATUS, KLP_GUARD_DEFAULT);
+	       "3 disabled or no manifest, 4 loaded, transition still running at the timeout,\n"
+	       "5 no livepatch support, 6 skipped by the crash-loop guard.\n",
+	       KLP_WORKER_GRACE_MS / 1000, KLP_REAL_INIT, KLP_MANIFEST, KLP_STATUS, KLP_GUARD_DEFAULT);
 }
 
 static int parse_timeout_arg(const char *v, unsigned *ms)
@@ -257,47 +257,6 @@ static void parse_args(int argc, char **argv, struct klp_opts *o, enum guard_act
 	}
 }
 
-static int worker(void *arg)
-{
-	return klp_result_exit_code(klp_early_work(arg));
-}
-
-static unsigned shim_bound_ms(void)
-{
-	struct klp_cmdline c;
-
-	(void)klp_early_cmdline(&c);
-	return c.timeout_ms + SHIM_GRACE_MS;
-}
-
-/* The worker died or hung: nobody else will say so. */
-static void shim_worker_failed(struct klp_opts *o, int r, unsigned bound_ms)
-{
-	char line[256];
-	struct klp_status st = { .mode = o->mode, .pid = 1, .result = KLP_FAILED,
-				  .message = line + strlen("klp-early: ") };
-	char buf[1024];
-	int n;
-
-	if (r == -ETIMEDOUT)
-		snprintf(line, sizeof(line), "klp-early: worker did not finish within %u ms and was killed; boot continues",
-			 bound_ms);
-	else if (r <= -1000)
-		snprintf(line, sizeof(line), "klp-early: worker crashed (signal %d); boot continues", -r - 1000);
-	else
-		snprintf(line, sizeof(line), "klp-early: cannot start worker: %s; loading nothing",
-			 klp_errno_words(r));
-	sys_kmsg(LOG_WARNING, line);
-	st.error = r == -ETIMEDOUT ? ETIMEDOUT : 0;
-	st.start_boot_ns = o->start_boot_ns;
-	st.start_mono_ns = o->start_mono_ns;
-	st.end_boot_ns = sys_boottime_ns();
-	st.end_mono_ns = sys_monotonic_ns();
-	n = klp_status_format(&st, buf, sizeof(buf));
-	if (n > 0)
-		(void)sys_write_atomic(KLP_STATUS, buf, (size_t)n);
-}
-
 static void exec_real_init(char **argv, char **envp)
 {
 	size_t i;
@@ -317,17 +276,11 @@ static void exec_real_init(char **argv, char **envp)
 
 static void shim(struct klp_opts *o, char **argv, char **envp)
 {
-	unsigned bound;
-	int r;
-
 	sys_early_mounts();
 	o->mode = "shim";
 	o->pid = 1; /* the worker is a child, but the kernel started us */
 	o->quiet_stderr = true;
-	bound = shim_bound_ms();
-	r = sys_run_worker(worker, o, bound);
-	if (r < 0)
-		shim_worker_failed(o, r, bound);
+	(void)klp_early_run(o);
 	exec_real_init(argv, envp);
 }
 
@@ -348,5 +301,5 @@ int main(int argc, char **argv, char **envp)
 	parse_args(argc, argv, &o, &ga);
 	if (ga != GUARD_NONE)
 		return guard_action(ga);
-	return klp_result_exit_code(klp_early_work(&o));
+	return klp_early_run(&o);
 }

@@ -11,6 +11,9 @@
 #   expect_eq GOT WANT WHAT             two strings are equal
 #   log_field LOG PREFIX                text after PREFIX on its first line in LOG
 #   summary                             "N passed, N failed"; false on any failure
+#   expect_stopped_at_bound LOG MOD MODE BOUND_S
+#                                       klp-early's insert of MOD (kmod/klp_demo_stall) did not
+#                                       return: stopped at the bound, said so, and the boot went on
 #   boot_prepare                        kernel + root image ready: sets kver, vmlinuz, rootimg
 #   boot_case CASE INITRD [CMDLINE]     one boot under a timeout: sets boot_log, boot_rc, boot_secs
 #
@@ -82,6 +85,32 @@ expect_eq() {
 # Rest of the first line that starts with the fixed string $2.
 log_field() {
 	awk -v p="$2" 'index($0, p) == 1 { print substr($0, length(p) + 1); exit }' "$1" 2>/dev/null
+}
+
+# expect_stopped_at_bound LOG MOD MODE BOUND_S: MOD's module init was still
+# running (finit_module had not returned) when the real root's init ran, and
+# klp-early, run in MODE, had stopped its worker after BOUND_S seconds (at
+# most 2 s more: TCG), said so in one kernel log line, and recorded it.
+expect_stopped_at_bound() {
+	kl='^KLPTEST: kmsg \[ *[0-9.]+\] '
+	expect_log "$1" "^KLPTEST: module $2 Loading\$" "$2's module init still running at the real init (the boot went on)"
+	expect_no_log "$1" "^KLPTEST: livepatch $2 " "$2 not in /sys/kernel/livepatch"
+	expect_log "$1" "${kl}klp-early: $2: did not finish within $4\\.000 s, worker stopped; finit_module has not returned" \
+		"kmsg: klp-early says $2 did not finish within $4 s and that finit_module has not returned"
+	expect_order "$1" "${kl}klp-early: $2: did not finish" "${kl}klptest: real init started" \
+		"klp-early's line before the real init started"
+	expect_log "$1" "^KLPTEST: status mode=$3\$" "status: mode=$3"
+	expect_log "$1" "^KLPTEST: status patch=$2\$" "status: patch=$2"
+	expect_log "$1" '^KLPTEST: status result=failed$' "status: result=failed"
+	expect_log "$1" '^KLPTEST: status error=ETIMEDOUT$' "status: error=ETIMEDOUT"
+	s0=$(log_field "$1" 'KLPTEST: status start_monotonic=')
+	s1=$(log_field "$1" 'KLPTEST: status end_monotonic=')
+	took=$(awk -v a="${s0:-0}" -v b="${s1:-0}" 'BEGIN { printf "%.3f", b - a }')
+	if awk -v t="$took" -v b="$4" 'BEGIN { exit !(t >= b && t <= b + 2) }'; then
+		pass "klp-early returned after $took s (bound $4 s)"
+	else
+		fail "klp-early returned after $took s, want the bound $4 s (at most 2 s more)"
+	fi
 }
 
 summary() {

@@ -20,6 +20,11 @@ struct open_file {
 };
 static struct open_file fds[8];
 
+/* the worker running now (sys_run_worker), and where it is killed */
+static bool in_worker;
+static uint64_t worker_deadline;
+static jmp_buf worker_stop;
+
 void fake_reset(void)
 {
 	int i;
@@ -28,6 +33,7 @@ void fake_reset(void)
 		free(fake.files[i].data);
 	memset(&fake, 0, sizeof(fake));
 	memset(fds, 0, sizeof(fds));
+	in_worker = false;
 	fake.release = "6.1.0-test-amd64";
 	fake.livepatch_sysfs = true;
 	fake.enabled = 1;
@@ -234,14 +240,40 @@ int sys_close(int fd)
 	return 0;
 }
 
+/* Time passes; a worker that reaches its bound is killed right there. */
+static void advance(uint64_t ns)
+{
+	if (in_worker && fake.mono_ns + ns >= worker_deadline) {
+		fake.boot_ns += worker_deadline - fake.mono_ns;
+		fake.mono_ns = worker_deadline;
+		longjmp(worker_stop, 1);
+	}
+	fake.mono_ns += ns;
+	fake.boot_ns += ns;
+}
+
+static void set_initstate(const char *state)
+{
+	char path[256];
+
+	snprintf(path, sizeof(path), "/sys/module/%s/initstate", fake.patch ? fake.patch : "");
+	fake_add_file(path, state, strlen(state));
+}
+
 int sys_finit_module(int fd)
 {
 	if (!fd_get(fd))
 		return -EBADF;
 	fake.finit_calls++;
 	fake.guard_var_before_finit = fake.efivar_present;
-	if (fake.finit_ret == 0 || fake.finit_ret == -EEXIST)
+	if (fake.finit_ns) {
+		set_initstate("coming\n");
+		advance(fake.finit_ns);
+	}
+	if (fake.finit_ret == 0 || fake.finit_ret == -EEXIST) {
+		set_initstate("live\n");
 		fake.patch_in_sysfs = true;
+	}
 	return fake.finit_ret;
 }
 
@@ -281,33 +313,58 @@ uint64_t sys_monotonic_ns(void)
 void sys_sleep_ms(unsigned ms)
 {
 	fake.slept_ms += ms;
-	fake.mono_ns += (uint64_t)ms * 1000000u;
-	fake.boot_ns += (uint64_t)ms * 1000000u;
+	advance((uint64_t)ms * 1000000u);
 }
 
 long sys_getpid(void)
 {
-	return 4242;
+	return fake.pid ? fake.pid : 4242;
 }
 
 void sys_early_mounts(void)
 {
 }
 
+/* The worker was killed: its open files close with it. */
+static int worker_killed(void)
+{
+	in_worker = false;
+	memset(fds, 0, sizeof(fds));
+	fake.open_fds = 0;
+	return -ETIMEDOUT;
+}
+
+/* The worker runs in this process, killed (a longjmp) when time passes its bound. */
 int sys_run_worker(int (*fn)(void *), void *arg, unsigned timeout_ms)
 {
-	(void)timeout_ms;
-	return fn(arg);
+	int r;
+
+	fake.worker_calls++;
+	fake.worker_bound_ms = timeout_ms;
+	if (fake.worker_ret)
+		return fake.worker_ret;
+	worker_deadline = fake.mono_ns + (uint64_t)timeout_ms * 1000000u;
+	if (setjmp(worker_stop))
+		return worker_killed();
+	in_worker = true;
+	r = fn(arg);
+	in_worker = false;
+	return r;
 }
 
 int sys_exec(const char *path, char *const argv[], char *const envp[])
 {
-	(void)path, (void)argv, (void)envp;
+	(void)argv, (void)envp;
+	snprintf(fake.exec_path, sizeof(fake.exec_path), "%s", path);
+	if (fake.leave)
+		longjmp(*fake.leave, 1);
 	return -ENOENT;
 }
 
 void sys_hang(void)
 {
+	if (fake.leave)
+		longjmp(*fake.leave, 2);
 	abort();
 }
 

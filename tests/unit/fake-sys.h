@@ -8,6 +8,7 @@
 #ifndef FAKE_SYS_H
 #define FAKE_SYS_H
 
+#include <setjmp.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -29,6 +30,19 @@ struct fake_state {
 	bool livepatch_sysfs;  /* /sys/kernel/livepatch exists */
 	int finit_ret;         /* what finit_module returns */
 	int finit_calls;
+	/*
+	 * How long finit_module takes (a module init that sleeps): meanwhile
+	 * /sys/module/<patch>/initstate reads "coming". A worker that passes its
+	 * bound, in finit_module or asleep, is killed there (sys_run_worker
+	 * returns -ETIMEDOUT); its open files close with it.
+	 */
+	uint64_t finit_ns;
+	int worker_ret;        /* when set: what sys_run_worker returns, the worker never run */
+	int worker_calls;
+	unsigned worker_bound_ms;
+	long pid;              /* what sys_getpid returns (0: 4242) */
+	jmp_buf *leave;        /* when set: sys_exec (a success) and sys_hang jump there */
+	char exec_path[256];   /* the last path sys_exec was given */
 	bool patch_in_sysfs;   /* /sys/kernel/livepatch/<patch> exists */
 	const char *patch;     /* name of the patch in sysfs */
 	int enabled;           /* value of enabled */

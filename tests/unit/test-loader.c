@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * Control flow of klp-early's work, through the fake-sys link seam: every
- * outcome of the loader with scripted kernel answers.
+ * outcome of the loader with scripted kernel answers, and the bound every
+ * mode runs it under (early-loader/main.c is linked in, its main renamed).
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -752,6 +753,221 @@ static void guard_without_runtime_services_is_quiet(void **state)
 	assert_true(strncmp(fake_status_get("guard"), "unavailable: cannot mount efivarfs", 34) == 0);
 }
 
+/* ---- the one bound of every mode: klp_early_run, and main's modes on top of it ---- */
+
+int klp_early_main(int argc, char **argv, char **envp); /* early-loader/main.c's main, renamed for the tests */
+
+#define STUCK_NS (60ull * 1000000000u) /* a module init that sleeps a minute */
+
+static void assert_stuck_insert_stopped(const char *mode, unsigned bound_ms, const char *end)
+{
+	char secs[24];
+
+	assert_int_equal(fake.worker_calls, 1);
+	assert_int_equal(fake.worker_bound_ms, bound_ms);
+	assert_int_equal(fake.finit_calls, 1);
+	assert_int_equal(fake.open_fds, 0);
+	/* the parent's line is the only one: the worker never got to say anything */
+	snprintf(secs, sizeof(secs), "within %u.000 s", bound_ms / 1000);
+	assert_one_line("klp_demo_v1: did not finish");
+	assert_true(strstr(fake.kmsg[0], secs) != NULL);
+	assert_true(strstr(fake.kmsg[0], "worker stopped; finit_module has not returned: the module's init is "
+					 "still running, the kernel may still apply it later; boot continues") != NULL);
+	assert_int_equal(fake.kmsg_level[0], LOG_WARNING);
+	assert_status("result", "failed");
+	assert_status("error", "ETIMEDOUT");
+	assert_status("mode", mode);
+	assert_status("patch", "klp_demo_v1");
+	assert_status("kernel", "6.1.0-test-amd64");
+	/* the worker started at 5 s (the fake's clock): stopped at the bound, not a minute later */
+	assert_status("end_monotonic", end);
+}
+
+static void run_applies_in_a_worker(void **state)
+{
+	struct klp_opts o = opts();
+
+	(void)state;
+	assert_int_equal(klp_early_run(&o), 0);
+	assert_int_equal(fake.worker_calls, 1);
+	assert_int_equal(fake.worker_bound_ms, 10000 + KLP_WORKER_GRACE_MS);
+	assert_one_line("klp_demo_v1: applied");
+	assert_status("result", "applied");
+}
+
+static void run_bound_follows_the_timeout(void **state)
+{
+	struct klp_opts o = opts();
+
+	(void)state;
+	fake_add_file("/proc/cmdline", "rd.klp.timeout=2", 16);
+	assert_int_equal(klp_early_run(&o), 0);
+	assert_int_equal(fake.worker_bound_ms, 7000);
+	o.has_timeout = true;
+	o.timeout_ms = 500;
+	assert_int_equal(klp_early_run(&o), 0);
+	assert_int_equal(fake.worker_bound_ms, 5500);
+}
+
+static void run_stuck_insert_stopped_at_the_bound(void **state)
+{
+	struct klp_opts o = opts();
+
+	(void)state;
+	o.mode = "hook";
+	fake_add_file("/proc/cmdline", "rd.klp.timeout=1", 16);
+	fake.finit_ns = STUCK_NS;
+	assert_int_equal(klp_early_run(&o), 1);
+	assert_stuck_insert_stopped("hook", 6000, "11.000000");
+	assert_status("pid", "4242");
+}
+
+static void run_stopped_in_transition_is_a_timeout(void **state)
+{
+	struct klp_opts o = opts();
+
+	(void)state;
+	fake.worker_ret = -ETIMEDOUT;
+	fake.patch_in_sysfs = true;
+	fake.transition_polls = -1;
+	assert_int_equal(klp_early_run(&o), 4);
+	assert_one_line("klp_demo_v1: did not finish within 15.000 s, worker stopped; loaded, transition still "
+			"running: left to the kernel to finish (see klp blocking); boot continues");
+	assert_status("result", "timeout");
+	assert_status("error", "ETIMEDOUT");
+}
+
+static void run_stopped_after_the_transition_is_applied(void **state)
+{
+	struct klp_opts o = opts();
+
+	(void)state;
+	fake.worker_ret = -ETIMEDOUT;
+	fake.patch_in_sysfs = true;
+	assert_int_equal(klp_early_run(&o), 0);
+	assert_one_line("worker stopped; applied, transition complete; boot continues");
+	assert_status("result", "applied");
+}
+
+static void run_stopped_before_the_insert(void **state)
+{
+	struct klp_opts o = opts();
+
+	(void)state;
+	fake.worker_ret = -ETIMEDOUT;
+	assert_int_equal(klp_early_run(&o), 1);
+	assert_one_line("worker stopped; not loaded (not in /sys/module); boot continues");
+	assert_status("result", "failed");
+}
+
+static void run_worker_crash_is_reported(void **state)
+{
+	struct klp_opts o = opts();
+
+	(void)state;
+	fake.worker_ret = -(1000 + 11);
+	assert_int_equal(klp_early_run(&o), 1);
+	assert_one_line("klp_demo_v1: the worker died of signal 11; not loaded (not in /sys/module); boot continues");
+	assert_status("result", "failed");
+	assert_status("error", "");
+}
+
+static void run_without_a_worker_loads_nothing(void **state)
+{
+	struct klp_opts o = opts();
+
+	(void)state;
+	fake.worker_ret = -ENOMEM;
+	assert_int_equal(klp_early_run(&o), 1);
+	assert_int_equal(fake.finit_calls, 0);
+	assert_one_line("cannot start the worker: out of memory (ENOMEM); nothing loaded; boot continues");
+	assert_status("error", "ENOMEM");
+}
+
+static void run_unreadable_manifest_names_no_patch(void **state)
+{
+	struct klp_opts o = opts();
+
+	(void)state;
+	fake.worker_ret = -ETIMEDOUT;
+	fake_add_file(MANIFEST, "garbage", 7);
+	assert_int_equal(klp_early_run(&o), 1);
+	assert_one_line("klp-early: did not finish within 15.000 s, worker stopped; no patch was named");
+}
+
+static int main_with(const char *const *args)
+{
+	char *argv[12];
+	char *envp[] = { NULL };
+	int argc = 0;
+
+	while (argc < 11 && args[argc]) {
+		argv[argc] = (char *)(uintptr_t)args[argc]; /* main's argv is not const */
+		argc++;
+	}
+	argv[argc] = NULL;
+	return klp_early_main(argc, argv, envp);
+}
+
+/* dracut's cmdline hook (dracut-module/klp-hook.sh) */
+static void hook_mode_stuck_insert_is_bounded(void **state)
+{
+	static const char *const args[] = { "klp-early", "--mode", "hook", "--quiet", NULL };
+
+	(void)state;
+	fake_add_file("/proc/cmdline", "root=/dev/vda rd.klp.timeout=1", 30);
+	fake.finit_ns = STUCK_NS;
+	assert_int_equal(main_with(args), 1);
+	assert_stuck_insert_stopped("hook", 6000, "11.000000");
+}
+
+/* the stale-initrd fallback (dracut-module/klp-fallback.sh): its own manifest, the default bound */
+static void fallback_mode_stuck_insert_is_bounded(void **state)
+{
+	static const char *const args[] = { "klp-early", "--manifest", MANIFEST, "--mode", "fallback", "--quiet", NULL };
+	static const char *const with_timeout[] = { "klp-early", "--mode", "fallback", "--timeout", "3", NULL };
+
+	fake.finit_ns = STUCK_NS;
+	assert_int_equal(main_with(args), 1);
+	assert_stuck_insert_stopped("fallback", 15000, "20.000000");
+
+	setup(state);
+	fake.finit_ns = STUCK_NS;
+	assert_int_equal(main_with(with_timeout), 1);
+	assert_stuck_insert_stopped("fallback", 8000, "13.000000");
+}
+
+static void hook_mode_applies_through_the_worker(void **state)
+{
+	static const char *const args[] = { "klp-early", "--quiet", NULL };
+
+	(void)state;
+	assert_int_equal(main_with(args), 0);
+	assert_int_equal(fake.worker_calls, 1);
+	assert_status("result", "applied");
+	assert_status("mode", "hook");
+}
+
+/* the same bound as PID 1, then the real init all the same */
+static void shim_mode_stuck_insert_is_bounded(void **state)
+{
+	static const char *const args[] = { "/init", NULL };
+	jmp_buf leave;
+
+	(void)state;
+	fake_add_file("/proc/cmdline", "rd.klp.timeout=1", 16);
+	fake.finit_ns = STUCK_NS;
+	fake.pid = 1;
+	fake.leave = &leave;
+	if (setjmp(leave) == 0) {
+		(void)main_with(args);
+		fail_msg("shim mode returned");
+	}
+	assert_string_equal(fake.exec_path, KLP_REAL_INIT);
+	assert_stuck_insert_stopped("shim", 6000, "11.000000");
+	assert_status("pid", "1");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -804,6 +1020,19 @@ int main(void)
 		cmocka_unit_test_setup(guard_ignores_foreign_attributes, setup),
 		cmocka_unit_test_setup(guard_without_boot_id_counts_nothing, setup),
 		cmocka_unit_test_setup(guard_without_runtime_services_is_quiet, setup),
+		cmocka_unit_test_setup(run_applies_in_a_worker, setup),
+		cmocka_unit_test_setup(run_bound_follows_the_timeout, setup),
+		cmocka_unit_test_setup(run_stuck_insert_stopped_at_the_bound, setup),
+		cmocka_unit_test_setup(run_stopped_in_transition_is_a_timeout, setup),
+		cmocka_unit_test_setup(run_stopped_after_the_transition_is_applied, setup),
+		cmocka_unit_test_setup(run_stopped_before_the_insert, setup),
+		cmocka_unit_test_setup(run_worker_crash_is_reported, setup),
+		cmocka_unit_test_setup(run_without_a_worker_loads_nothing, setup),
+		cmocka_unit_test_setup(run_unreadable_manifest_names_no_patch, setup),
+		cmocka_unit_test_setup(hook_mode_stuck_insert_is_bounded, setup),
+		cmocka_unit_test_setup(fallback_mode_stuck_insert_is_bounded, setup),
+		cmocka_unit_test_setup(hook_mode_applies_through_the_worker, setup),
+		cmocka_unit_test_setup(shim_mode_stuck_insert_is_bounded, setup),
 	};
 
 	return cmocka_run_group_tests_name("klp-early loader", tests, NULL, NULL);
