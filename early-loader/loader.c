@@ -65,6 +65,8 @@ static void write_status(struct ctx *c, enum klp_result r, int err)
 	n = klp_status_format(&st, buf, sizeof(buf));
 	if (n < 0)
 		return;
+	if (c->o->mount_run)
+		sys_run_mount();
 	w = sys_write_atomic(c->o->status, buf, (size_t)n);
 	if (w < 0) {
 		char line[256];
@@ -111,7 +113,14 @@ ssize_t klp_early_cmdline(struct klp_cmdline *c)
 
 static void read_cmdline(struct ctx *c)
 {
-	ssize_t n = klp_early_cmdline(&c->cmd);
+	ssize_t n;
+
+	if (c->o->cmdline) {
+		c->cmd = *c->o->cmdline;
+		n = c->o->cmdline_n;
+	} else {
+		n = klp_early_cmdline(&c->cmd);
+	}
 
 	if (n < 0)
 		debug(c, "cannot read /proc/cmdline: %s; using defaults", klp_errno_words((int)n));

@@ -262,12 +262,9 @@ static int worker(void *arg)
 	return klp_result_exit_code(klp_early_work(arg));
 }
 
-static unsigned shim_bound_ms(void)
+static unsigned shim_bound_ms(const struct klp_cmdline *c)
 {
-	struct klp_cmdline c;
-
-	(void)klp_early_cmdline(&c);
-	return c.timeout_ms + SHIM_GRACE_MS;
+	return c->timeout_ms + SHIM_GRACE_MS;
 }
 
 /* The worker died or hung: nobody else will say so. */
@@ -315,8 +312,16 @@ static void exec_real_init(char **argv, char **envp)
 	sys_hang();
 }
 
+/*
+ * Before the patch only what its load needs: /proc (the command line), /sys
+ * and /dev (kmsg). /run is mounted by the worker once the patch is in, just
+ * before it writes its status there, and by us when it is done or dead (a
+ * no-op when the worker did); the command line is read once, here, and the
+ * worker gets it through the fork.
+ */
 static void shim(struct klp_opts *o, char **argv, char **envp)
 {
+	static struct klp_cmdline cmd; /* the worker reads it through o */
 	unsigned bound;
 	int r;
 
@@ -324,8 +329,12 @@ static void shim(struct klp_opts *o, char **argv, char **envp)
 	o->mode = "shim";
 	o->pid = 1; /* the worker is a child, but the kernel started us */
 	o->quiet_stderr = true;
-	bound = shim_bound_ms();
+	o->mount_run = true;
+	o->cmdline_n = klp_early_cmdline(&cmd);
+	o->cmdline = &cmd;
+	bound = shim_bound_ms(&cmd);
 	r = sys_run_worker(worker, o, bound);
+	sys_run_mount();
 	if (r < 0)
 		shim_worker_failed(o, r, bound);
 	exec_real_init(argv, envp);

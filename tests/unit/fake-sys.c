@@ -240,6 +240,7 @@ int sys_finit_module(int fd)
 		return -EBADF;
 	fake.finit_calls++;
 	fake.guard_var_before_finit = fake.efivar_present;
+	fake.run_mounts_before_finit = fake.run_mounts;
 	if (fake.finit_ret == 0 || fake.finit_ret == -EEXIST)
 		fake.patch_in_sysfs = true;
 	return fake.finit_ret;
@@ -292,6 +293,11 @@ long sys_getpid(void)
 
 void sys_early_mounts(void)
 {
+}
+
+void sys_run_mount(void)
+{
+	fake.run_mounts++;
 }
 
 int sys_run_worker(int (*fn)(void *), void *arg, unsigned timeout_ms)
