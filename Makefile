@@ -246,7 +246,7 @@ upstream-kmod:
 corpus-tests: loader tool kmod upstream-kmod
 	$(Q)tests/run-suites qemu/test-corpus
 
-SHELL_FILES = tools/deps kmod/mkbigtable tests/run-unit tests/run-cross tests/run-suites .ci/run $(filter-out %.md,$(wildcard qemu/*[!~] \
+SHELL_FILES = tools/deps kmod/mkbigtable tests/run-unit tests/run-cross tests/run-suites .ci/run $(filter-out %.md %.c,$(wildcard qemu/*[!~] \
 	dracut-module/*.sh tools/hooks/klp-hook tools/hooks/*/* tests/hooks/* tests/klp/run-golden \
 	tests/klp/test-regenerate tests/klp/test-payload tests/klp/bin/* tests/fuzz/run-fuzz tests/fuzz/mkseeds-initrd))
 
@@ -293,9 +293,20 @@ INTEGRATION_SUITES := tests/klp/test-payload tests/klp/test-regenerate tests/hoo
 integration-tests: loader tool kmod upstream-kmod arch-loaders
 	$(Q)tests/run-suites $(INTEGRATION_SUITES)
 
+# make bench: BENCH_BOOTS boots per variant. The limit loader (qemu/limit-init.c), the least a
+# loader must do, is booted beside klp-early; it is built for the bench's patch only.
+BENCH_BOOTS ?= 5
+BENCH_PATCH := klp_demo_v1
+LIMIT_INIT := $(B)/qemu/limit-init
+
+$(LIMIT_INIT): qemu/limit-init.c
+	@mkdir -p $(@D)
+	$(q) CC $@
+	$(Q)$(MUSL_CC) $(LOADER_CFLAGS) -Ilib -DLIMIT_MODULE='"$(BENCH_PATCH)"' $(LDFLAGS) $(LOADER_LDFLAGS) -o $@ $<
+
 bench: deps
-	$(Q)$(MAKE) --no-print-directory all kmod
-	$(Q)qemu/bench
+	$(Q)$(MAKE) --no-print-directory all kmod $(LIMIT_INIT)
+	$(Q)qemu/bench -n $(BENCH_BOOTS)
 
 demo: deps
 	$(Q)$(MAKE) --no-print-directory all kmod
@@ -416,4 +427,4 @@ distclean:
 	rm -rf $(B)
 
 -include $(wildcard $(B)/early-loader/*.d $(B)/early-loader/core/*.d $(B)/core/*.d $(B)/tools/obj/*.d \
-	$(B)/*/obj/*.d $(B)/*/klpobj/*.d)
+	$(B)/*/obj/*.d $(B)/*/klpobj/*.d $(B)/qemu/*.d)

@@ -19,7 +19,11 @@ struct klp_opts {
 	long pid;             /* recorded in the status: 1 for the shim, 0 = own pid */
 	bool quiet_stderr;    /* hook mode prints to stderr as well */
 	bool has_timeout;     /* --timeout given: overrides rd.klp.timeout */
+	bool mount_run;       /* shim: mount /run just before the status is written, after the patch */
 	unsigned timeout_ms;
+	/* the command line already read (shim: by PID 1, before the fork), NULL = read it */
+	const struct klp_cmdline *cmdline;
+	ssize_t cmdline_n;    /* what klp_early_cmdline() returned for it */
 	uint64_t start_boot_ns, start_mono_ns;
 };
 /* Does all the work: checks, load, wait, report. Returns the result. */

@@ -22,6 +22,7 @@
 struct ctx {
 	const struct klp_opts *o;
 	struct klp_cmdline cmd;
+	ssize_t cmdline_n; /* what reading it gave */
 	struct klp_manifest m;
 	char release[KLP_RELEASE_MAX];
 	char msg[384];
@@ -67,6 +68,8 @@ static void write_status(struct ctx *c, enum klp_result r, int err)
 	n = klp_status_format(&st, buf, sizeof(buf));
 	if (n < 0)
 		return;
+	if (c->o->mount_run)
+		sys_run_mount();
 	w = sys_write_atomic(c->o->status, buf, (size_t)n);
 	if (w < 0) {
 		char line[256];
@@ -113,7 +116,15 @@ ssize_t klp_early_cmdline(struct klp_cmdline *c)
 
 static void read_cmdline(struct ctx *c)
 {
-	ssize_t n = klp_early_cmdline(&c->cmd);
+	ssize_t n;
+
+	if (c->o->cmdline) {
+		c->cmd = *c->o->cmdline;
+		n = c->o->cmdline_n;
+	} else {
+		n = klp_early_cmdline(&c->cmd);
+	}
+	c->cmdline_n = n;
 
 	if (n < 0)
 		debug(c, "cannot read /proc/cmdline: %s; using defaults", klp_errno_words((int)n));
@@ -529,6 +540,10 @@ int klp_early_run(const struct klp_opts *o)
 	if (!wo.pid) /* the status names the process that was started, not its worker */
 		wo.pid = sys_getpid();
 	ctx_init(&c, o);
+	if (!wo.cmdline) { /* read once: the worker gets it through the fork */
+		wo.cmdline = &c.cmd;
+		wo.cmdline_n = c.cmdline_n;
+	}
 	bound = c.cmd.timeout_ms + KLP_WORKER_GRACE_MS;
 	r = sys_run_worker(worker, &wo, bound);
 	if (r >= 0)

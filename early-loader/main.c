@@ -274,13 +274,22 @@ static void exec_real_init(char **argv, char **envp)
 	sys_hang();
 }
 
+/*
+ * Before the patch only what its load needs: /proc (the command line), /sys
+ * and /dev (kmsg). /run is mounted by the worker once the patch is in, just
+ * before it writes its status there, and by us when it is done or dead (a
+ * no-op when the worker did); the command line is read once, here, and the
+ * worker gets it through the fork.
+ */
 static void shim(struct klp_opts *o, char **argv, char **envp)
 {
 	sys_early_mounts();
 	o->mode = "shim";
 	o->pid = 1; /* the worker is a child, but the kernel started us */
 	o->quiet_stderr = true;
+	o->mount_run = true;
 	(void)klp_early_run(o);
+	sys_run_mount(); /* a no-op when the worker did it */
 	exec_real_init(argv, envp);
 }
 

@@ -254,6 +254,10 @@ void sys_early_mounts(void)
 	mount_if_absent("/proc/self", "proc", "/proc", NULL, MS_NOSUID | MS_NODEV | MS_NOEXEC);
 	mount_if_absent("/sys/kernel", "sysfs", "/sys", NULL, MS_NOSUID | MS_NODEV | MS_NOEXEC);
 	mount_if_absent("/dev/kmsg", "devtmpfs", "/dev", "mode=0755", MS_NOSUID);
+}
+
+void sys_run_mount(void)
+{
 	/* systemd would mount an empty /run over ours: give it a tmpfs it keeps */
 	mount_if_absent(NULL, "tmpfs", "/run", "mode=0755", MS_NOSUID | MS_NODEV);
 }

@@ -45,7 +45,10 @@ int sys_efivar_delete(const char *name);
 
 /* Shim mode (PID 1) helpers. */
 long sys_getpid(void);
+/* proc, sysfs and devtmpfs, each unless already there */
 void sys_early_mounts(void);
+/* a tmpfs on /run unless /run is a mount point already */
+void sys_run_mount(void);
 /*
  * Runs fn(arg) in a forked child and waits for it at most timeout_ms.
  * Returns the child's exit code (>= 0), -ETIMEDOUT (child killed),

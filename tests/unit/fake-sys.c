@@ -266,6 +266,7 @@ int sys_finit_module(int fd)
 		return -EBADF;
 	fake.finit_calls++;
 	fake.guard_var_before_finit = fake.efivar_present;
+	fake.run_mounts_before_finit = fake.run_mounts;
 	if (fake.finit_ns) {
 		set_initstate("coming\n");
 		advance(fake.finit_ns);
@@ -323,6 +324,11 @@ long sys_getpid(void)
 
 void sys_early_mounts(void)
 {
+}
+
+void sys_run_mount(void)
+{
+	fake.run_mounts++;
 }
 
 /* The worker was killed: its open files close with it. */

@@ -69,6 +69,8 @@ struct fake_state {
 	int efivar_writes, efivar_deletes;
 	uint32_t efivar_attrs;  /* attributes read back (0: KLP_EFI_ATTRS) */
 	bool guard_var_before_finit; /* the variable existed when finit_module ran */
+	int run_mounts;        /* sys_run_mount calls */
+	int run_mounts_before_finit; /* of them, before finit_module */
 };
 
 extern struct fake_state fake;

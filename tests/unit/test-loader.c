@@ -215,6 +215,44 @@ static void disabled_by_cmdline_loads_nothing(void **state)
 	assert_status("kernel", "6.1.0-test-amd64");
 }
 
+/* The shim reads the command line once, before its fork: the worker takes that one. */
+static void cmdline_given_is_not_read_again(void **state)
+{
+	struct klp_opts o = opts();
+	struct klp_cmdline c;
+	const char *line = "root=/dev/vda rd.klp=0";
+
+	(void)state;
+	klp_cmdline_parse(line, strlen(line), &c);
+	o.cmdline = &c;
+	o.cmdline_n = (ssize_t)strlen(line);
+	/* /proc/cmdline says otherwise: it must not be read */
+	assert_int_equal(klp_early_work(&o), KLP_DISABLED);
+	assert_int_equal(fake.finit_calls, 0);
+	assert_one_line("disabled by rd.klp=0");
+}
+
+/* The shim's /run is mounted after the patch, right before the status is written there. */
+static void run_mounted_after_the_patch_before_the_status(void **state)
+{
+	struct klp_opts o = opts();
+
+	(void)state;
+	o.mount_run = true;
+	assert_int_equal(klp_early_work(&o), KLP_APPLIED);
+	assert_int_equal(fake.run_mounts_before_finit, 0);
+	assert_int_equal(fake.run_mounts, 1);
+	assert_int_equal(fake.status_writes, 1);
+}
+
+/* Hook mode mounts nothing. */
+static void hook_mode_mounts_no_run(void **state)
+{
+	(void)state;
+	assert_int_equal(run(), KLP_APPLIED);
+	assert_int_equal(fake.run_mounts, 0);
+}
+
 /*
  * A command line of len bytes (the kernel's newline included) that ends in
  * tail: filler words first, as a long IBM Z command line (up to 1 MiB) has.
@@ -975,6 +1013,9 @@ int main(void)
 		cmocka_unit_test_setup(applied_without_sleeping_when_instant, setup),
 		cmocka_unit_test_setup(timeout_leaves_transition_to_kernel, setup),
 		cmocka_unit_test_setup(cmdline_timeout_is_used, setup),
+		cmocka_unit_test_setup(cmdline_given_is_not_read_again, setup),
+		cmocka_unit_test_setup(run_mounted_after_the_patch_before_the_status, setup),
+		cmocka_unit_test_setup(hook_mode_mounts_no_run, setup),
 		cmocka_unit_test_setup(option_timeout_overrides_cmdline, setup),
 		cmocka_unit_test_setup(bad_cmdline_timeout_warns_and_uses_default, setup),
 		cmocka_unit_test_setup(disabled_by_cmdline_loads_nothing, setup),
