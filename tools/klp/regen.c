@@ -15,6 +15,18 @@
 #include "klp.h"
 #include "regen.h"
 
+/*
+ * Does --if-needed rebuild it: not when in step, nor when neither a patch
+ * nor an initrd is there (a kernel whose initrd its own package hooks have
+ * not made yet: nothing of ours to put in it).
+ */
+static bool behind(const struct klp_kstate *ks)
+{
+	if (ks->verdict == KLP_IN_SYNC || ks->verdict == KLP_NO_PATCH)
+		return false;
+	return ks->inst.present || ks->initrd_exists;
+}
+
 /* Without the lock, with the stamps: which kernels need a rebuild; 0 or KLP_REGEN_FAILED. */
 static int look(const struct klp_regen_opts *o, char *const *kvers, size_t n, int run_fd, struct klp_kstate *ks,
 		bool *need, bool *any)
@@ -31,7 +43,7 @@ static int look(const struct klp_regen_opts *o, char *const *kvers, size_t n, in
 		}
 		if (ks[i].inst.note[0])
 			fprintf(stderr, "klp: %s\n", ks[i].inst.note);
-		need[i] = !o->if_needed || (ks[i].verdict != KLP_IN_SYNC && ks[i].verdict != KLP_NO_PATCH);
+		need[i] = !o->if_needed || behind(&ks[i]);
 		*any |= need[i];
 	}
 	return ret;
@@ -58,7 +70,7 @@ static int work(const struct klp_regen_opts *o, char *const *kvers, size_t n, in
 					ret = KLP_REGEN_FAILED;
 				continue;
 			}
-			if (ks[i].verdict == KLP_IN_SYNC || ks[i].verdict == KLP_NO_PATCH)
+			if (!behind(&ks[i]))
 				continue;
 		}
 		r = klp_rebuild(o, &ks[i], lock_fd, run_fd, &replaced);
