@@ -259,7 +259,7 @@ deps:
 BOOT_SUITES := qemu/test-boot $(wildcard qemu/test-dracut) qemu/test-fallback qemu/test-guard
 
 # klp initrd / klp regenerate with the real dracut: builds, no-ops, kills, ENOSPC, zipl, locks (root).
-regen-tests: loader tool kmod
+regen-tests: loader tool kmod $(PRELOAD)
 	$(Q)tests/klp/test-regenerate
 
 # the package-manager hooks (tools/hooks) with the real dpkg, rpm and dracut in scratch roots (root).
@@ -290,7 +290,7 @@ arch-boot-tests: arch-loaders
 # qemu/lifecycle last: the longest (15-20 min), the whole story in a Debian guest
 INTEGRATION_SUITES := tests/klp/test-payload tests/klp/test-regenerate tests/hooks/test-dpkg tests/hooks/test-rpm \
 	$(BOOT_SUITES) qemu/test-arch qemu/test-corpus qemu/lifecycle
-integration-tests: loader tool kmod upstream-kmod arch-loaders
+integration-tests: loader tool kmod upstream-kmod arch-loaders $(PRELOAD)
 	$(Q)tests/run-suites $(INTEGRATION_SUITES)
 
 # make bench: BENCH_BOOTS boots per variant. The limit loader (qemu/limit-init.c), the least a

@@ -419,10 +419,41 @@ static bool modinfo(const char *data, size_t len, const char *key, char *out, si
 	return false;
 }
 
+/* What a loaded module shows in the fake sysfs; a livepatch as finit_module.sysfs scripts it. */
+static void fake_sysfs(const char *name, const char *src, const char *lp)
+{
+	char path[PATH_MAX], line[256], en[8] = "1", tr[8] = "0";
+
+	root_path(path, sizeof(path), "sys/module/%s", name);
+	mkdirs(path);
+	root_path(path, sizeof(path), "sys/module/%s/srcversion", name);
+	snprintf(line, sizeof(line), "%s\n", src);
+	if (src[0])
+		write_file(path, line);
+	root_path(path, sizeof(path), "sys/module/%s/taint", name);
+	write_file(path, "OEK\n");
+	if (!strcmp(lp, "Y")) {
+		root_path(path, sizeof(path), "finit_module.sysfs");
+		FILE *f = REAL(fopen)(path, "re");
+		if (f) {
+			if (fscanf(f, "%7s %7s", en, tr) != 2)
+				strcpy(en, "1"), strcpy(tr, "0");
+			fclose(f);
+		}
+		root_path(path, sizeof(path), "sys/kernel/livepatch/%s", name);
+		mkdirs(path);
+		root_path(path, sizeof(path), "sys/kernel/livepatch/%s/enabled", name);
+		snprintf(line, sizeof(line), "%s\n", en);
+		write_file(path, line);
+		root_path(path, sizeof(path), "sys/kernel/livepatch/%s/transition", name);
+		snprintf(line, sizeof(line), "%s\n", tr);
+		write_file(path, line);
+	}
+}
+
 static long fake_finit(int fd, const char *params, int flags)
 {
-	char path[PATH_MAX], word[64], name[64], src[64] = "", lp[8] = "", line[256];
-	char en[8] = "1", tr[8] = "0";
+	char path[PATH_MAX], word[64], name[64], src[64] = "", lp[8] = "";
 	struct stat st;
 	size_t len = 0, i;
 	char *data;
@@ -473,32 +504,7 @@ static long fake_finit(int fd, const char *params, int flags)
 		errno = EEXIST;
 		return -1;
 	}
-	mkdirs(path);
-	root_path(path, sizeof(path), "sys/module/%s/srcversion", name);
-	snprintf(line, sizeof(line), "%s\n", src);
-	if (src[0])
-		write_file(path, line);
-	root_path(path, sizeof(path), "sys/module/%s/taint", name);
-	write_file(path, "OEK\n");
-	if (!strcmp(lp, "Y")) {
-		root_path(path, sizeof(path), "finit_module.sysfs");
-		{
-			FILE *f = REAL(fopen)(path, "re");
-			if (f) {
-				if (fscanf(f, "%7s %7s", en, tr) != 2)
-					strcpy(en, "1"), strcpy(tr, "0");
-				fclose(f);
-			}
-		}
-		root_path(path, sizeof(path), "sys/kernel/livepatch/%s", name);
-		mkdirs(path);
-		root_path(path, sizeof(path), "sys/kernel/livepatch/%s/enabled", name);
-		snprintf(line, sizeof(line), "%s\n", en);
-		write_file(path, line);
-		root_path(path, sizeof(path), "sys/kernel/livepatch/%s/transition", name);
-		snprintf(line, sizeof(line), "%s\n", tr);
-		write_file(path, line);
-	}
+	fake_sysfs(name, src, lp);
 	if (log)
 		fprintf(log, " = 0 (%s srcversion=%s livepatch=%s)\n", name, src, lp), fclose(log);
 	return 0;

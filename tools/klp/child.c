@@ -75,24 +75,6 @@ double klp_now_s(void)
 	return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
 }
 
-/* The environment of helpers, with LC_ALL=C so that their messages can be matched. */
-static char **env_c(void)
-{
-	size_t n = 0, i, k = 0;
-	char **env;
-
-	while (environ[n])
-		n++;
-	env = calloc(n + 2, sizeof(*env));
-	if (!env)
-		return NULL;
-	for (i = 0; i < n; i++)
-		if (strncmp(environ[i], "LC_ALL=", 7))
-			env[k++] = environ[i];
-	env[k++] = (char *)"LC_ALL=C";
-	return env;
-}
-
 /*
  * Runs argv in its own process group, output into log_fd, the lock fd
  * inherited; waits up to timeout s (then SIGTERM, 10 s later SIGKILL).
@@ -103,7 +85,7 @@ int klp_run_child(char *const argv[], int log_fd, int lock_fd, unsigned timeout)
 	posix_spawn_file_actions_t fa;
 	posix_spawnattr_t at;
 	sigset_t all, none;
-	char **env = env_c();
+	char **env = klp_env_c();
 	pid_t pid;
 	int r, st = 0, fl = lock_fd >= 0 ? fcntl(lock_fd, F_GETFD) : -1;
 	bool termed = false, killed = false;

@@ -31,6 +31,32 @@ static bool field_valid(const char *f)
 	       !strcmp(f, "vermagic") || !strcmp(f, "kernel");
 }
 
+/* The skipped files, then the chosen one (or its field); 0, 3 none usable, 4 the pin is not usable. */
+static int installed_print(const struct klp_candidates *cands, int sel, const char *kver, const char *field,
+			   bool quiet)
+{
+	const struct klp_candidate *c;
+	size_t i;
+
+	for (i = 0; i < cands->n; i++)
+		if (cands->v[i].problem && !quiet)
+			fprintf(stderr, "klp: %s: skipped: %s\n", cands->v[i].path, cands->v[i].problem);
+	if (sel == -ESRCH)
+		return 4;
+	if (sel < 0) {
+		if (!quiet)
+			fprintf(stderr, "klp: no usable livepatch installed for %s\n", kver);
+		return 3;
+	}
+	c = &cands->v[sel];
+	if (field)
+		print_field(c, kver, field);
+	else
+		printf("kernel: %s\npatch: %s\nfile: %s\nsrcversion: %s\n", kver, c->name, c->path,
+		       c->srcversion ? c->srcversion : "");
+	return KLP_EXIT_OK;
+}
+
 int klp_cmd_installed(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -45,8 +71,7 @@ int klp_cmd_installed(int argc, char **argv)
 	struct klp_candidates cands;
 	struct klp_conf cf;
 	bool quiet = false;
-	int o, r, sel;
-	size_t i;
+	int o, r;
 
 	while ((o = getopt_long(argc, argv, "k:r:F:c:d:qh", opts, NULL)) != -1) {
 		switch (o) {
@@ -96,27 +121,10 @@ int klp_cmd_installed(int argc, char **argv)
 		return KLP_EXIT_ERROR;
 	}
 	pin = klp_conf_pin(&cf, kver);
-	sel = klp_candidates_select(&cands, pin);
-	for (i = 0; i < cands.n; i++)
-		if (cands.v[i].problem && !quiet)
-			fprintf(stderr, "klp: %s: skipped: %s\n", cands.v[i].path, cands.v[i].problem);
-	if (sel == -ESRCH) {
+	r = installed_print(&cands, klp_candidates_select(&cands, pin), kver, field, quiet);
+	if (r == 4)
 		fprintf(stderr, "klp: %s pins %s for %s, but no usable module of that name is installed\n", conf,
 			pin, kver);
-		r = 4;
-	} else if (sel < 0) {
-		if (!quiet)
-			fprintf(stderr, "klp: no usable livepatch installed for %s\n", kver);
-		r = 3;
-	} else if (field) {
-		print_field(&cands.v[sel], kver, field);
-		r = KLP_EXIT_OK;
-	} else {
-		const struct klp_candidate *c = &cands.v[sel];
-		printf("kernel: %s\npatch: %s\nfile: %s\nsrcversion: %s\n", kver, c->name, c->path,
-		       c->srcversion ? c->srcversion : "");
-		r = KLP_EXIT_OK;
-	}
 	klp_candidates_free(&cands);
 	klp_conf_free(&cf);
 	return r;

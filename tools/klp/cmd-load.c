@@ -238,7 +238,13 @@ static int parse_timeout(const char *s, double *out)
 	return 0;
 }
 
-int klp_cmd_load(int argc, char **argv)
+struct load_opts {
+	double timeout;
+	bool quiet, verbose;
+};
+
+/* Options into lo; -1 to go on, else what klp exits with. */
+static int load_args(int argc, char **argv, struct load_opts *lo)
 {
 	static const struct option opts[] = {
 		{ "timeout", required_argument, NULL, 't' },
@@ -247,26 +253,21 @@ int klp_cmd_load(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct klp_candidates cands = { 0 };
-	const struct klp_candidate *c;
-	bool quiet = false, verbose = klp_global.verbose, already = false;
-	double timeout = TIMEOUT_DEFAULT_S, t0, took = 0;
-	char kver[256], err[256];
-	int o, sel, fd, kfd, r;
+	int o;
 
 	optind = 1;
 	opterr = 0;
 	while ((o = getopt_long(argc, argv, ":t:qvh", opts, NULL)) != -1) {
 		switch (o) {
 		case 't':
-			if (parse_timeout(optarg, &timeout) < 0) {
+			if (parse_timeout(optarg, &lo->timeout) < 0) {
 				fprintf(stderr, "klp: load: --timeout: '%s' is not a number of seconds in (0, %g]\n",
 					optarg, TIMEOUT_MAX_S);
 				return KLP_EXIT_USAGE;
 			}
 			break;
-		case 'q': quiet = true; break;
-		case 'v': verbose = true; break;
+		case 'q': lo->quiet = true; break;
+		case 'v': lo->verbose = true; break;
 		case 'h': fputs(usage, stdout); return KLP_EXIT_OK;
 		default: klp_bad_option(argv, o, optopt); return KLP_EXIT_USAGE;
 		}
@@ -275,43 +276,24 @@ int klp_cmd_load(int argc, char **argv)
 		fprintf(stderr, "klp: load: unexpected argument '%s'\n", argv[optind + 1]);
 		return KLP_EXIT_USAGE;
 	}
-	r = klp_kernel_release(kver, sizeof(kver));
-	if (r < 0) {
-		fprintf(stderr, "klp: load: uname: %s\n", strerror(-r));
-		return KLP_EXIT_ERROR;
-	}
-	if (!klp_kernel_has_livepatch()) {
-		fprintf(stderr, "klp: load: this kernel (%s) has no livepatch support (no /sys/kernel/livepatch)\n",
-			kver);
-		return EXIT_UNSUPPORTED;
-	}
-	sel = optind < argc ? pick_file(argv[optind], kver, &cands) : pick_active(kver, &cands, verbose);
-	if (sel < 0) {
-		klp_candidates_free(&cands);
-		return -sel;
-	}
-	c = &cands.v[sel];
-	if (c->problem) {
-		fprintf(stderr, "klp: load: %s: refused: %s\n", c->path, c->problem);
-		klp_candidates_free(&cands);
-		return KLP_EXIT_ERROR;
-	}
-	fd = open_checked(c);
-	if (fd < 0) {
-		klp_candidates_free(&cands);
-		return KLP_EXIT_ERROR;
-	}
+	return -1;
+}
+
+/* finit_module of the checked file (decompressed), once more after unloading a replaced older copy. */
+static int insert(const struct klp_candidate *c, double *t0)
+{
+	char err[256];
+	int fd = open_checked(c), kfd, r;
+
+	if (fd < 0)
+		return -EBADF;
 	kfd = fd;
-	if (klp_decompressor(c->path)) {
-		r = klp_decompress(fd, c->path, &kfd, err, sizeof(err));
-		if (r < 0) {
-			fprintf(stderr, "klp: load: %s: cannot decompress: %s\n", c->path, err);
-			close(fd);
-			klp_candidates_free(&cands);
-			return KLP_EXIT_ERROR;
-		}
+	if (klp_decompressor(c->path) && klp_decompress(fd, c->path, &kfd, err, sizeof(err)) < 0) {
+		fprintf(stderr, "klp: load: %s: cannot decompress: %s\n", c->path, err);
+		close(fd);
+		return -EBADF;
 	}
-	t0 = now_s();
+	*t0 = now_s();
 	r = klp_kernel_finit_module(kfd, "", 0);
 	if (r == -EEXIST && replaced_but_loaded(c->name)) {
 		/* a downgrade: this patch ran before, was replaced, and its module stayed */
@@ -325,21 +307,74 @@ int klp_cmd_load(int argc, char **argv)
 	if (kfd != fd)
 		close(kfd);
 	close(fd);
+	return r;
+}
+
+/* What the insert's result means: 0 to wait for the transition, else what klp exits with. */
+static int inserted(const struct klp_candidate *c, int r, bool *already)
+{
+	if (r == -EBADF) /* said already */
+		return KLP_EXIT_ERROR;
 	if (r == -EEXIST) {
-		already = true;
-		r = check_existing(c);
-	} else if (r == -EPERM && geteuid() != 0) {
+		*already = true;
+		return check_existing(c);
+	}
+	if (r == -EPERM && geteuid() != 0) {
 		fprintf(stderr, "klp: load: %s: not loaded: %s: run klp load as root (EPERM)\n", c->name,
 			klp_errno_words(r));
-		r = KLP_EXIT_ERROR;
-	} else if (r < 0) {
-		fprintf(stderr, "klp: load: %s: not loaded: %s (%s)\n", c->name, klp_errno_words(r),
-			klp_errno_name(r));
-		r = KLP_EXIT_ERROR;
+		return KLP_EXIT_ERROR;
 	}
+	if (r < 0) {
+		fprintf(stderr, "klp: load: %s: not loaded: %s (%s)\n", c->name, klp_errno_words(r), klp_errno_name(r));
+		return KLP_EXIT_ERROR;
+	}
+	return 0;
+}
+
+/* The file to load: the one named, or the running kernel's active patch; < 0 what klp exits with. */
+static int choose(int argc, char **argv, const char *kver, struct klp_candidates *cands, bool verbose)
+{
+	int sel = optind < argc ? pick_file(argv[optind], kver, cands) : pick_active(kver, cands, verbose);
+
+	if (sel >= 0 && cands->v[sel].problem) {
+		fprintf(stderr, "klp: load: %s: refused: %s\n", cands->v[sel].path, cands->v[sel].problem);
+		return -KLP_EXIT_ERROR;
+	}
+	return sel;
+}
+
+int klp_cmd_load(int argc, char **argv)
+{
+	struct load_opts lo = { .timeout = TIMEOUT_DEFAULT_S, .verbose = klp_global.verbose };
+	struct klp_candidates cands = { 0 };
+	const struct klp_candidate *c;
+	bool already = false;
+	double t0 = 0, took = 0;
+	char kver[256];
+	int sel, r;
+
+	if ((r = load_args(argc, argv, &lo)) >= 0)
+		return r;
+	r = klp_kernel_release(kver, sizeof(kver));
+	if (r < 0) {
+		fprintf(stderr, "klp: load: uname: %s\n", strerror(-r));
+		return KLP_EXIT_ERROR;
+	}
+	if (!klp_kernel_has_livepatch()) {
+		fprintf(stderr, "klp: load: this kernel (%s) has no livepatch support (no /sys/kernel/livepatch)\n",
+			kver);
+		return EXIT_UNSUPPORTED;
+	}
+	sel = choose(argc, argv, kver, &cands, lo.verbose);
+	if (sel < 0) {
+		klp_candidates_free(&cands);
+		return -sel;
+	}
+	c = &cands.v[sel];
+	r = inserted(c, insert(c, &t0), &already);
 	if (r == 0)
-		r = wait_transition(c->name, t0, timeout, &took);
-	if (r == 0 && !quiet) {
+		r = wait_transition(c->name, t0, lo.timeout, &took);
+	if (r == 0 && !lo.quiet) {
 		if (already)
 			printf("klp: %s already loaded, transition complete\n", c->name);
 		else

@@ -64,7 +64,9 @@ static int seconds(const char *opt, const char *v, unsigned *out)
 	return 0;
 }
 
-int klp_cmd_regenerate(int argc, char **argv)
+/* Options into o (dracut arguments into o->dracut_args), *kver and *all; -1 to go on, else the exit code. */
+static int regen_args(int argc, char **argv, struct klp_regen_opts *o, char **args, char *rootbuf, const char **kver,
+		      bool *all)
 {
 	static const struct option opts[] = {
 		{ "kver", required_argument, NULL, 'k' },
@@ -82,6 +84,73 @@ int klp_cmd_regenerate(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
+	int c;
+
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "k:anFD:A:r:b:BL:T:qh", opts, NULL)) != -1) {
+		switch (c) {
+		case 'k': *kver = optarg; break;
+		case 'a': *all = true; break;
+		case 'n': o->if_needed = true; break;
+		case 'F': o->full = true; break;
+		case 'D': o->dracut = optarg; break;
+		case 'A': args[o->ndracut_args++] = optarg; break;
+		case 'r': o->sys.root = klp_root_norm(optarg, rootbuf, PATH_MAX); break;
+		case 'b': o->sys.boot = optarg; break;
+		case 'B': o->boot_check = false; break;
+		case 'L':
+			if (seconds("--lock-timeout", optarg, &o->lock_timeout) < 0)
+				return KLP_EXIT_USAGE;
+			break;
+		case 'T':
+			if (seconds("--dracut-timeout", optarg, &o->dracut_timeout) < 0 || !o->dracut_timeout)
+				return KLP_EXIT_USAGE;
+			break;
+		case 'q': o->quiet = true; break;
+		case 'h': fputs(usage, stdout); return KLP_EXIT_OK;
+		default: return KLP_EXIT_USAGE;
+		}
+	}
+	if (optind < argc) {
+		fprintf(stderr, "klp: regenerate: unexpected argument '%s'\n", argv[optind]);
+		return KLP_EXIT_USAGE;
+	}
+	if (*kver && *all) {
+		fprintf(stderr, "klp: regenerate: --kver and --all exclude each other\n");
+		return KLP_EXIT_USAGE;
+	}
+	if (*kver && (!(*kver)[0] || strchr(*kver, '/'))) {
+		fprintf(stderr, "klp: regenerate: bad kernel release '%s'\n", *kver);
+		return KLP_EXIT_USAGE;
+	}
+	return -1;
+}
+
+/* The kernels to look at: kver (which must be installed) or all; 0 or what klp exits with. */
+static int regen_kernels(const struct klp_regen_opts *o, const char *kver, char ***kvers, size_t *n)
+{
+	char d[PATH_MAX];
+	struct stat st;
+	int r = klp_kernels_select(&o->sys, kver, kvers, n);
+
+	if (r < 0) {
+		fprintf(stderr, "klp: regenerate: cannot list the kernels in %s/lib/modules: %s\n", o->sys.root,
+			strerror(-r));
+		return KLP_EXIT_ERROR;
+	}
+	if (!kver)
+		return 0;
+	snprintf(d, sizeof(d), "%s/lib/modules/%s", o->sys.root, kver);
+	if (stat(d, &st) < 0 || !S_ISDIR(st.st_mode)) {
+		fprintf(stderr, "klp: regenerate %s: kernel not installed (no folder %s)\n", kver, d);
+		klp_strv_free(*kvers, *n);
+		return KLP_EXIT_ERROR;
+	}
+	return 0;
+}
+
+int klp_cmd_regenerate(int argc, char **argv)
+{
 	struct klp_regen_opts o = {
 		.sys = { .root = "", .boot = "/boot" },
 		.boot_check = true,
@@ -92,7 +161,7 @@ int klp_cmd_regenerate(int argc, char **argv)
 	char rootbuf[PATH_MAX], **kvers = NULL, **args;
 	bool all = false;
 	size_t n = 0;
-	int c, r;
+	int r;
 
 	args = calloc((size_t)argc + 1, sizeof(*args));
 	if (!args)
@@ -100,70 +169,16 @@ int klp_cmd_regenerate(int argc, char **argv)
 	o.dracut_args = args;
 	o.run_dir = run && *run ? run : "/run/klp";
 	o.dracut = dr && *dr ? dr : "dracut";
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "k:anFD:A:r:b:BL:T:qh", opts, NULL)) != -1) {
-		switch (c) {
-		case 'k': kver = optarg; break;
-		case 'a': all = true; break;
-		case 'n': o.if_needed = true; break;
-		case 'F': o.full = true; break;
-		case 'D': o.dracut = optarg; break;
-		case 'A': args[o.ndracut_args++] = optarg; break;
-		case 'r': o.sys.root = klp_root_norm(optarg, rootbuf, sizeof(rootbuf)); break;
-		case 'b': o.sys.boot = optarg; break;
-		case 'B': o.boot_check = false; break;
-		case 'L':
-			if (seconds("--lock-timeout", optarg, &o.lock_timeout) < 0)
-				goto usage;
-			break;
-		case 'T':
-			if (seconds("--dracut-timeout", optarg, &o.dracut_timeout) < 0 || !o.dracut_timeout)
-				goto usage;
-			break;
-		case 'q': o.quiet = true; break;
-		case 'h':
-			fputs(usage, stdout);
-			free(args);
-			return KLP_EXIT_OK;
-		default:
-			goto usage;
-		}
-	}
-	if (optind < argc) {
-		fprintf(stderr, "klp: regenerate: unexpected argument '%s'\n", argv[optind]);
-		goto usage;
-	}
-	if (kver && all) {
-		fprintf(stderr, "klp: regenerate: --kver and --all exclude each other\n");
-		goto usage;
-	}
-	if (kver && (!kver[0] || strchr(kver, '/'))) {
-		fprintf(stderr, "klp: regenerate: bad kernel release '%s'\n", kver);
-		goto usage;
-	}
-	r = klp_kernels_select(&o.sys, kver, &kvers, &n);
-	if (r < 0) {
-		fprintf(stderr, "klp: regenerate: cannot list the kernels in %s/lib/modules: %s\n", o.sys.root,
-			strerror(-r));
+	r = regen_args(argc, argv, &o, args, rootbuf, &kver, &all);
+	if (r >= 0) { /* --help, or a usage error */
 		free(args);
-		return KLP_EXIT_ERROR;
+		return r;
 	}
-	if (kver) {
-		char d[PATH_MAX];
-		struct stat st;
-		snprintf(d, sizeof(d), "%s/lib/modules/%s", o.sys.root, kver);
-		if (stat(d, &st) < 0 || !S_ISDIR(st.st_mode)) {
-			fprintf(stderr, "klp: regenerate %s: kernel not installed (no folder %s)\n", kver, d);
-			klp_strv_free(kvers, n);
-			free(args);
-			return KLP_EXIT_ERROR;
-		}
+	r = regen_kernels(&o, kver, &kvers, &n);
+	if (r == 0) {
+		r = klp_regen_run(&o, kvers, n);
+		klp_strv_free(kvers, n);
 	}
-	r = klp_regen_run(&o, kvers, n);
-	klp_strv_free(kvers, n);
 	free(args);
 	return r;
-usage:
-	free(args);
-	return KLP_EXIT_USAGE;
 }

@@ -91,6 +91,13 @@ bool klp_kernel_has_livepatch(void)
 	return stat(SYSFS_LIVEPATCH, &st) == 0 && S_ISDIR(st.st_mode);
 }
 
+bool klp_kernel_kexec_loaded(void)
+{
+	char buf[8];
+
+	return read_attr("/sys/kernel/kexec_loaded", buf, sizeof(buf)) >= 0 && buf[0] == '1';
+}
+
 void klp_live_clear(struct klp_live *p)
 {
 	if (!p)

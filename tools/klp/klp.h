@@ -195,6 +195,8 @@ struct klp_lives {
 	size_t n;
 };
 bool klp_kernel_has_livepatch(void);
+/* /sys/kernel/kexec_loaded is 1: a kexec kernel (and the initrd it was loaded with) waits in memory. */
+bool klp_kernel_kexec_loaded(void);
 /* Every loaded livepatch, sorted by name; none (not an error) without livepatch support. */
 int klp_kernel_patches(struct klp_lives *out);
 /* One patch; -ENOENT when /sys/kernel/livepatch/<name> does not exist. */
@@ -295,6 +297,8 @@ void klp_taint_explain(unsigned long mask, char *buf, size_t len); /* "O: out-of
 const char *klp_taint_words(char letter);                          /* NULL if unknown */
 
 /* ---- spawn.c: helper programs, no shell, hard timeout ---- */
+/* environ with LC_ALL=C (a calloc'd array of environ's strings), so that the output we parse is not translated */
+char **klp_env_c(void);
 /*
  * Runs argv[0] (PATH lookup) with LC_ALL=C; stdin from in_fd (-1: /dev/null);
  * stdout into out_fd, or (out_fd -1) captured into *out (64 KiB at most).

@@ -28,8 +28,7 @@ static long long now_ms(void)
 	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-/* environ with LC_ALL=C, so that the output we parse is not translated */
-static char **c_locale_env(void)
+char **klp_env_c(void)
 {
 	size_t n = 0, i, j = 0;
 	char **env;
@@ -139,7 +138,7 @@ int klp_spawn(const char *const argv[], int in_fd, int out_fd, char **out, unsig
 	posix_spawn_file_actions_t fa;
 	int pipefd[2] = { -1, -1 }, r;
 	long long deadline = now_ms() + timeout_ms;
-	char **env = c_locale_env();
+	char **env = klp_env_c();
 	pid_t pid;
 
 	if (out)
