@@ -510,7 +510,8 @@ int klp_kernel_fs_checkpoint(const char *dir)
 	if (syncfs(fd) < 0)
 		r = -errno;
 	else if (ioctl(fd, KLP_EXT4_IOC_CHECKPOINT, &flags) < 0)
-		r = errno == ENOTTY || errno == EOPNOTSUPP || errno == EINVAL ? 0 : -errno; /* not ext4 */
+		/* not ext4, or ext4 without a journal (ENODEV): nothing is left to write in place */
+		r = errno == ENOTTY || errno == EOPNOTSUPP || errno == EINVAL || errno == ENODEV ? 0 : -errno;
 	close(fd);
 	return r;
 }

@@ -230,7 +230,7 @@ int klp_kernel_fs_sync_in_place(const char *dir);
 /*
  * Without a freeze: syncfs and, on ext4, a journal checkpoint (the journal's
  * blocks written to their places), so GRUB reads the rename after a crash;
- * 0 also on a file system that has no such call.
+ * 0 also on a file system that has no such call or no journal.
  */
 int klp_kernel_fs_checkpoint(const char *dir);
 /* The device number of the superblock holding fd's file (mountinfo); 0 or -errno */
