@@ -949,6 +949,30 @@ int klp_initrd_embedded(const char *path, struct klp_embedded *out)
 	return ret;
 }
 
+int klp_initrd_archive_read(const char *path, struct klp_embedded *out, struct klp_archive_loc *loc)
+{
+	struct rd k = { .fd = -1 };
+	int fd, ret;
+
+	memset(out, 0, sizeof(*out));
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		ret = -errno;
+		snprintf(out->problem, sizeof(out->problem), "%s", strerror(-ret));
+		return ret;
+	}
+	ret = klp_archive_find(fd, loc);
+	if (ret < 0)
+		snprintf(out->problem, sizeof(out->problem), "no klp archive at the end of the image");
+	else if (lseek(fd, (off_t)loc->offset, SEEK_SET) < 0)
+		ret = -errno;
+	else if ((ret = rd_fd(&k, fd, loc->offset)) == 0)
+		ret = scan_rd(&k, NULL, out);
+	rd_free(&k);
+	close(fd);
+	return ret < 0 ? ret : 0;
+}
+
 /* ---- the installed module's sha256, decompressed as the dracut module embeds it ---- */
 int klp_initrd_module_sha256(const char *path, char out[65], unsigned long long *size, char *err, size_t errlen)
 {

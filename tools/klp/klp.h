@@ -7,6 +7,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <sys/stat.h>
 
 /* shared with the loader: the core library (lib/) */
 #include "klp-core.h"
@@ -365,6 +366,13 @@ struct klp_embedded {
  */
 int klp_initrd_embedded(const char *path, struct klp_embedded *out);
 int klp_initrd_embedded_mem(const void *buf, size_t len, struct klp_embedded *out);
+struct klp_archive_loc;
+/*
+ * Only the klp archive at the end of the image at path (archive.c), read
+ * as klp_initrd_embedded reads a whole image; loc gets where it is. 0, or
+ * -ENOENT when the image ends with none, other -errno / -EBADMSG as above.
+ */
+int klp_initrd_archive_read(const char *path, struct klp_embedded *out, struct klp_archive_loc *loc);
 /* How long a decompressor child may run over one image or module (default 300 s); -ETIMEDOUT after. */
 void klp_initrd_set_timeout(unsigned ms);
 
@@ -449,6 +457,7 @@ struct klp_kstate {
 	struct klp_installed_patch inst;
 	enum klp_verdict verdict;
 	char why[512];
+	struct stat st; /* the initrd file's identity when it was judged (initrd_exists) */
 };
 struct klp_sys {
 	const char *root; /* "" is / */

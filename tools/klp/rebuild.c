@@ -255,10 +255,10 @@ static int temp_create(const struct klp_regen_opts *o, const struct klp_kstate *
 }
 
 /* The patch-only update into the temporary file fd (closed here); 0 or what klp exits with. */
-static int run_update(const struct klp_regen_opts *o, const struct klp_kstate *ks, int fd)
+static int run_update(const struct klp_regen_opts *o, const struct klp_kstate *ks, int fd, uint64_t *base)
 {
 	char err[512] = "";
-	int r = klp_update_write(o, ks, fd, err, sizeof(err));
+	int r = klp_update_write(o, ks, fd, base, err, sizeof(err));
 
 	close(fd);
 	if (klp_got_signal)
@@ -272,12 +272,12 @@ static int run_update(const struct klp_regen_opts *o, const struct klp_kstate *k
 }
 
 /* The new image must hold exactly what is installed, and keep the old loader when only the patch changed. */
-static int verify_new(const struct klp_regen_opts *o, const struct klp_kstate *ks, bool update, const char *log,
-		      struct klp_embedded *emb)
+static int verify_new(const struct klp_regen_opts *o, const struct klp_kstate *ks, bool update, uint64_t base,
+		      const char *log, struct klp_embedded *emb)
 {
 	enum klp_verdict want = ks->inst.present ? KLP_IN_SYNC : KLP_NO_PATCH;
 	char why[512];
-	int r = klp_initrd_embedded(klp_tmp_path, emb);
+	int r = update ? klp_update_read(klp_tmp_path, ks, base, emb) : klp_initrd_embedded(klp_tmp_path, emb);
 	bool right;
 
 	if (klp_got_signal)
@@ -326,6 +326,7 @@ int klp_rebuild(const struct klp_regen_opts *o, const struct klp_kstate *ks, int
 	struct klp_embedded emb;
 	struct stat old;
 	double t0 = klp_now_s();
+	uint64_t base = 0;
 	int fd, st;
 	bool have_old = stat(ks->initrd, &old) == 0;
 
@@ -344,13 +345,13 @@ int klp_rebuild(const struct klp_regen_opts *o, const struct klp_kstate *ks, int
 		return -fd;
 	snprintf(log, sizeof(log), "%s/dracut-%s.log", o->run_dir, ks->kver);
 	if (!refusal) {
-		st = run_update(o, ks, fd);
+		st = run_update(o, ks, fd, &base);
 	} else {
 		close(fd);
 		st = run_dracut(o, ks, lock_fd, run_fd, log, avail);
 	}
 	if (st == 0)
-		st = verify_new(o, ks, !refusal, log, &emb);
+		st = verify_new(o, ks, !refusal, base, log, &emb);
 	if (st == 0)
 		st = commit(o, ks, run_fd, have_old ? &old : NULL, &emb);
 	if (st != 0) {

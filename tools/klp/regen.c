@@ -137,6 +137,7 @@ int klp_regen_run(const struct klp_regen_opts *o, char *const *kvers, size_t n)
 	pending = klp_zipl_wanted(o) && klp_keeps_exist(o->sys.boot);
 	if (!any && !pending) {
 		klp_temps_sweep(o);
+		klp_update_sweep(run_fd); /* only folders whose run is gone (unlocked): no lock needed */
 		goto out;
 	}
 	if (o->boot_check && klp_bootfs_check(o->sys.root, o->sys.boot, err, sizeof(err)) < 0) {

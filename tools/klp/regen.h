@@ -11,6 +11,7 @@
 #include <signal.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <time.h>
 
 struct klp_regen_opts;
@@ -69,8 +70,15 @@ int klp_run_zipl(const struct klp_regen_opts *o, int lock_fd, int run_fd, const 
 /* Why only the patch cannot be replaced in ks's initrd (dracut must run): NULL when it can. */
 const char *klp_update_refusal(const struct klp_regen_opts *o, const struct klp_kstate *ks, char *buf, size_t len);
 /* The old initrd's base, then a klp archive of the installed patch, into out; 0 or -errno (err says why). */
-int klp_update_write(const struct klp_regen_opts *o, const struct klp_kstate *ks, int out, char *err, size_t errlen);
-/* The payload folders (RUN_DIR/payload.PID.XXXXXX) that runs killed before their cleanup left. */
+int klp_update_write(const struct klp_regen_opts *o, const struct klp_kstate *ks, int out, uint64_t *base, char *err,
+		     size_t errlen);
+/*
+ * The image at path as klp_update_write left it, as the kernel will see it:
+ * the base as judged in ks (read whole then; klp_update_write checked it is
+ * the same file), then its klp archive, read back with the loader's code.
+ */
+int klp_update_read(const char *path, const struct klp_kstate *ks, uint64_t base, struct klp_embedded *emb);
+/* The payload folders (RUN_DIR/payload.PID.XXXXXX) that killed runs left: those whose flock nobody holds. */
 void klp_update_sweep(int run_fd);
 
 /* ---- rebuild.c ---- */

@@ -173,6 +173,7 @@ int klp_kstate_load_stamped(const struct klp_sys *sys, const char *kver, struct 
 	if (r < 0)
 		return r;
 	ks->initrd_exists = stat(ks->initrd, &st) == 0;
+	ks->st = st;
 	if (!ks->initrd_exists) {
 		ks->read_r = -ENOENT;
 	} else if (stamp_fd >= 0 && stamp_load(stamp_fd, kver, ks->initrd, &st, &ks->emb) == 0) {

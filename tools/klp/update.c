@@ -18,12 +18,12 @@
 #define _GNU_SOURCE
 #include <dirent.h>
 #include <errno.h>
-#include <signal.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -160,27 +160,68 @@ static int append_payload(int out, uint64_t base, const char *dir, const struct 
 	return r;
 }
 
-/* The old initrd's base into out; its length in *base. */
-static int write_base(const char *initrd, int out, uint64_t *base, char *err, size_t errlen)
+/* The same file, unchanged: what was judged is what is read. */
+static bool same_file(const struct stat *a, const struct stat *b)
+{
+	return a->st_dev == b->st_dev && a->st_ino == b->st_ino && a->st_size == b->st_size &&
+	       a->st_mtim.tv_sec == b->st_mtim.tv_sec && a->st_mtim.tv_nsec == b->st_mtim.tv_nsec &&
+	       a->st_ctim.tv_sec == b->st_ctim.tv_sec && a->st_ctim.tv_nsec == b->st_ctim.tv_nsec;
+}
+
+/*
+ * The old initrd's base into out; its length in *base. The file must be the
+ * one judged before (ks->st), before and after the copy: its base was read
+ * whole then, so only the new archive needs reading back.
+ */
+static int write_base(const struct klp_kstate *ks, int out, uint64_t *base, char *err, size_t errlen)
 {
 	struct klp_archive_loc loc;
-	struct stat st;
-	int in = open(initrd, O_RDONLY | O_NOFOLLOW | O_CLOEXEC), r;
+	struct stat st, st2;
+	int in = open(ks->initrd, O_RDONLY | O_NOFOLLOW | O_CLOEXEC), r;
 
 	if (in < 0 || fstat(in, &st) < 0) {
 		r = -errno;
-		snprintf(err, errlen, "cannot read %s: %s", initrd, strerror(-r));
+		snprintf(err, errlen, "cannot read %s: %s", ks->initrd, strerror(-r));
 		if (in >= 0)
 			close(in);
 		return r;
 	}
-	r = klp_archive_find(in, &loc);
+	r = same_file(&st, &ks->st) ? klp_archive_find(in, &loc) : -ESTALE;
 	*base = r == 0 ? loc.base : (uint64_t)st.st_size;
 	r = r == 0 || r == -ENOENT ? copy_base(in, out, *base) : r;
-	if (r < 0)
-		snprintf(err, errlen, "cannot copy the base of %s: %s", initrd, strerror(-r));
+	if (r == 0 && (fstat(in, &st2) < 0 || !same_file(&st2, &ks->st)))
+		r = -ESTALE;
+	if (r == -ESTALE)
+		snprintf(err, errlen, "%s changed while klp ran", ks->initrd);
+	else if (r < 0)
+		snprintf(err, errlen, "cannot copy the base of %s: %s", ks->initrd, strerror(-r));
 	close(in);
 	return r;
+}
+
+int klp_update_read(const char *path, const struct klp_kstate *ks, uint64_t base, struct klp_embedded *emb)
+{
+	struct klp_embedded a;
+	struct klp_archive_loc loc;
+	int r = klp_initrd_archive_read(path, &a, &loc);
+
+	*emb = ks->emb; /* the base, as read whole when it was judged: loader, mode, compression */
+	memset(emb->problem, 0, sizeof(emb->problem));
+	if (r == 0 && loc.base != base) {
+		snprintf(a.problem, sizeof(a.problem), "the klp archive does not follow the base image");
+		r = -EBADMSG;
+	}
+	snprintf(emb->problem, sizeof(emb->problem), "%s", a.problem);
+	if (r < 0)
+		return r;
+	emb->found = a.found;
+	emb->valid = a.valid;
+	emb->manifest = a.manifest;
+	memcpy(emb->sha256, a.sha256, sizeof(emb->sha256));
+	emb->size = a.size;
+	memcpy(emb->source_suffix, a.source_suffix, sizeof(emb->source_suffix));
+	emb->appended = true;
+	return 0;
 }
 
 static void payload_remove(const char *dir, const struct klp_manifest *m)
@@ -194,13 +235,13 @@ static void payload_remove(const char *dir, const struct klp_manifest *m)
 	rmdir(dir);
 }
 
-int klp_update_write(const struct klp_regen_opts *o, const struct klp_kstate *ks, int out, char *err, size_t errlen)
+int klp_update_write(const struct klp_regen_opts *o, const struct klp_kstate *ks, int out, uint64_t *base, char *err,
+		     size_t errlen)
 {
 	char dir[PATH_MAX], top[PATH_MAX];
 	struct klp_manifest m = { 0 };
 	struct klp_payload_req q;
-	uint64_t base = 0;
-	int r;
+	int r, dfd;
 
 	snprintf(dir, sizeof(dir), "%.3000s/payload.%ld.XXXXXX", o->run_dir, (long)getpid());
 	if (!mkdtemp(dir)) {
@@ -208,6 +249,10 @@ int klp_update_write(const struct klp_regen_opts *o, const struct klp_kstate *ks
 		snprintf(err, errlen, "cannot make a folder in %s: %s", o->run_dir, strerror(-r));
 		return r;
 	}
+	/* held while we use it: a sweep removes only folders nobody holds (klp_update_sweep) */
+	dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dfd >= 0)
+		(void)flock(dfd, LOCK_EX);
 	snprintf(top, sizeof(top), "%s/lib/modules", o->sys.root);
 	q = (struct klp_payload_req){ .path = ks->inst.file, .top = top, .root = o->sys.root, .kver = ks->kver,
 				      .outdir = dir };
@@ -217,20 +262,26 @@ int klp_update_write(const struct klp_regen_opts *o, const struct klp_kstate *ks
 		r = -ESTALE;
 	}
 	if (r == 0)
-		r = write_base(ks->initrd, out, &base, err, errlen);
+		r = write_base(ks, out, base, err, errlen);
 	if (r == 0 && !klp_got_signal)
-		r = append_payload(out, base, dir, &m, err, errlen);
+		r = append_payload(out, *base, dir, &m, err, errlen);
 	payload_remove(dir, &m);
+	if (dfd >= 0)
+		close(dfd);
 	return r;
 }
 
-/* One payload folder of a run that is gone (SIGKILL): its files, then itself. */
+/* One payload folder of a run that is gone (SIGKILL; nobody holds its lock): its files, then itself. */
 static void payload_dir_remove(int run_fd, const char *name)
 {
 	int fd = openat(run_fd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	struct dirent *d;
 	DIR *dh;
 
+	if (fd >= 0 && flock(fd, LOCK_EX | LOCK_NB) < 0) {
+		close(fd); /* its run is still at work */
+		return;
+	}
 	if (fd < 0 || !(dh = fdopendir(fd))) {
 		if (fd >= 0)
 			close(fd);
@@ -246,7 +297,6 @@ static void payload_dir_remove(int run_fd, const char *name)
 void klp_update_sweep(int run_fd)
 {
 	struct dirent *d;
-	char *end;
 	DIR *dh;
 	int fd = openat(run_fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 
@@ -255,13 +305,8 @@ void klp_update_sweep(int run_fd)
 			close(fd);
 		return;
 	}
-	while ((d = readdir(dh))) {
-		long pid;
-		if (strncmp(d->d_name, "payload.", 8))
-			continue;
-		pid = strtol(d->d_name + 8, &end, 10);
-		if (pid > 0 && *end == '.' && kill((pid_t)pid, 0) < 0 && errno == ESRCH)
+	while ((d = readdir(dh)))
+		if (!strncmp(d->d_name, "payload.", 8))
 			payload_dir_remove(run_fd, d->d_name);
-	}
 	closedir(dh);
 }
