@@ -71,7 +71,7 @@ KLP_OBJS := $(KLP_SRCS:tools/klp/%.c=$(B)/tools/obj/%.o)
 KMOD_CFLAGS = $(shell $(PKG_CONFIG) --cflags libkmod blkid)
 KMOD_LIBS = $(shell $(PKG_CONFIG) --libs libkmod blkid)
 
-.PHONY: all loader tool kmod bench check unit unit-asan klp-golden shellcheck regen-tests hook-tests boot-tests integration-tests deps demo install clean distclean help
+.PHONY: all loader tool kmod bench bench-update check unit unit-asan klp-golden shellcheck regen-tests hook-tests boot-tests integration-tests deps demo install clean distclean help
 all: loader tool
 
 help:
@@ -88,7 +88,8 @@ help:
 	@echo "make lint       clang-tidy and cppcheck on all C code, warnings are errors (in check)"
 	@echo "make fuzz       libFuzzer targets, FUZZ_SECONDS=30 each; fuzz-regress replays the corpora (in check)"
 	@echo "make demo       boot the demo VM: a patch applied before userspace, with its timeline"
-	@echo "make bench      unpatched window per loading mode, sizes, overhead (build/bench.json)"
+	@echo "make bench      unpatched window per loading mode, sizes, overhead, then bench-update (build/bench.json)"
+	@echo "make bench-update  patch-only update vs dracut rebuild of a default no-hostonly image (no QEMU)"
 	@echo "make install    DESTDIR= PREFIX=$(PREFIX)"
 
 loader: $(LOADER)
@@ -293,7 +294,7 @@ INTEGRATION_SUITES := tests/klp/test-payload tests/klp/test-regenerate tests/hoo
 integration-tests: loader tool kmod upstream-kmod arch-loaders $(PRELOAD)
 	$(Q)tests/run-suites $(INTEGRATION_SUITES)
 
-# make bench: BENCH_BOOTS boots per variant. The limit loader (qemu/limit-init.c), the least a
+# make bench: BENCH_BOOTS boots per variant, then bench-update (below). The limit loader (qemu/limit-init.c), the least a
 # loader must do, is booted beside klp-early; it is built for the bench's patch only.
 BENCH_BOOTS ?= 5
 BENCH_PATCH := klp_demo_v1
@@ -307,6 +308,16 @@ $(LIMIT_INIT): qemu/limit-init.c
 bench: deps
 	$(Q)$(MAKE) --no-print-directory all kmod $(LIMIT_INIT)
 	$(Q)qemu/bench -n $(BENCH_BOOTS)
+	$(Q)qemu/bench-update -f $(BENCH_FULL_RUNS) -u $(BENCH_UPDATES)
+
+# The patch-only update (klp regenerate) against dracut's rebuild of a default no-hostonly image, on the
+# host (no QEMU): BENCH_FULL_RUNS x --full (dracut, minutes each), BENCH_UPDATES patch changes. make bench
+# runs it after qemu/bench, whose build/bench.json it adds "patch_update" to.
+BENCH_FULL_RUNS ?= 3
+BENCH_UPDATES ?= 7
+bench-update: deps
+	$(Q)$(MAKE) --no-print-directory all kmod
+	$(Q)qemu/bench-update -f $(BENCH_FULL_RUNS) -u $(BENCH_UPDATES)
 
 demo: deps
 	$(Q)$(MAKE) --no-print-directory all kmod
