@@ -80,28 +80,43 @@ klp_install_decompressed() {
 	esac
 }
 
+# The init.sh of dracut's base module: 99base in dracut 059, 80base in dracut-ng.
+klp_base_init() {
+	for _f in "$dracutbasedir"/modules.d/[0-9][0-9]base/init.sh; do
+		if [ -f "$_f" ]; then
+			echo "$_f"
+			return 0
+		fi
+	done
+	derror "55klp: no init.sh of dracut's base module in $dracutbasedir/modules.d (99base, 80base): klp-early cannot go before dracut's init (klp_mode=hook does not need it)"
+	return 1
+}
+
 # Shim: klp-early becomes /init and the real init moves to $KLP_DIR/init.
+# /init is replaced last, by a rename: on any failure before, it is untouched.
 klp_install_shim() {
 	if [ -L "$initdir/init" ]; then
-		# systemd (00systemd ran before us): keep its target as the real init
+		# systemd (its module ran before us): keep its target as the real init
 		_real=$(readlink "$initdir/init")
-		rm -f "$initdir/init"
-		ln -sf "/${_real#/}" "$initdir$KLP_DIR/init"
+		ln -sf "/${_real#/}" "$initdir$KLP_DIR/init" || return 1
 	elif [ -e "$initdir/init" ]; then
-		mv "$initdir/init" "$initdir$KLP_DIR/init"
+		cp -a -- "$initdir/init" "$initdir$KLP_DIR/init" || return 1
 	else
-		# shell init: 99base installs /init after us and skips it when it
-		# exists, so its init.sh goes to $KLP_DIR/init right here
-		inst_script "$dracutbasedir/modules.d/99base/init.sh" "$KLP_DIR/init" || return 1
+		# shell init: the base module installs /init after us and skips it
+		# when it exists, so its init.sh goes to $KLP_DIR/init right here
+		_init_sh=$(klp_base_init) || return 1
+		inst_script "$_init_sh" "$KLP_DIR/init" || return 1
 	fi
-	cp -- "$(klp_loader)" "$initdir/init" && chmod 0755 "$initdir/init"
+	cp -- "$(klp_loader)" "$initdir/init.klp-early" &&
+		chmod 0755 "$initdir/init.klp-early" &&
+		mv -f -- "$initdir/init.klp-early" "$initdir/init"
 }
 
 klp_install_hook() {
 	if dracut_module_included systemd; then
-		inst_simple "$moddir/klp-early.service" "$systemdsystemunitdir/klp-early.service"
-		mkdir -p "$initdir$systemdsystemunitdir/sysinit.target.wants"
-		ln -sf ../klp-early.service "$initdir$systemdsystemunitdir/sysinit.target.wants/klp-early.service"
+		inst_simple "$moddir/klp-early.service" "$systemdsystemunitdir/klp-early.service" &&
+			mkdir -p "$initdir$systemdsystemunitdir/sysinit.target.wants" &&
+			ln -sf ../klp-early.service "$initdir$systemdsystemunitdir/sysinit.target.wants/klp-early.service"
 	else
 		inst_hook cmdline 00 "$moddir/klp-hook.sh"
 	fi
@@ -200,20 +215,37 @@ klp_install_payload() {
 	return 1
 }
 
+# After the payload went in, a step failed: say so in dracut's output and take
+# the payload out again (dracut itself ignores a module's failed install()).
+klp_install_failed() {
+	derror "55klp: $1: no livepatch embedded for $kernel, the initrd boots unpatched"
+	rm -rf "${initdir:?}$KLP_DIR"
+	rm -f "$initdir/init.klp-early"
+}
+
 install() {
 	_report=$(klp_install_payload) || return 0
 	_name=$(echo "$_report" | sed -n 's/^patch: //p')
 	_file=$(echo "$_report" | sed -n 's/^file: //p')
 	_srcversion=$(echo "$_report" | sed -n 's/^srcversion: //p')
-	inst_simple "$(klp_loader)" "$KLP_DIR/klp-early" || return 1
+	if ! inst_simple "$(klp_loader)" "$KLP_DIR/klp-early"; then
+		klp_install_failed "cannot install the loader $(klp_loader)"
+		return 1
+	fi
 	# which file the loader came from: klp regenerate replaces only the
 	# patch while that file still has these bytes
 	klp_loader >"$initdir$KLP_DIR/klp-early.source"
 	case ${klp_mode:-shim} in
-	shim) klp_install_shim || return 1 ;;
-	hook) klp_install_hook || return 1 ;;
+	shim) klp_install_shim || {
+		klp_install_failed "cannot make klp-early the initrd's /init"
+		return 1
+	} ;;
+	hook) klp_install_hook || {
+		klp_install_failed "cannot install klp-early's hook"
+		return 1
+	} ;;
 	*)
-		derror "55klp: klp_mode='$klp_mode' is not shim or hook"
+		klp_install_failed "klp_mode='$klp_mode' is not shim or hook"
 		return 1
 		;;
 	esac
