@@ -1,11 +1,25 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * Two small readers of klp regenerate (tools/klp/regen.c): the ramdisk=
- * lines of /etc/zipl.conf (which initrds the s390x boot record uses) and
- * ID/ID_LIKE of /etc/os-release (how new initrds are named).
+ * The small readers of boot configuration in klp (tools/klp/bootdir.c,
+ * bootentry.c): the ramdisk= lines of /etc/zipl.conf (which initrds the s390x
+ * boot record uses), ID/ID_LIKE of /etc/os-release (how new initrds are
+ * named) and a Boot Loader Specification entry (which initrd boots a kernel).
  */
+#include <errno.h>
+
 #include "fuzz.h"
 #include "klp.h"
+
+static void bls(const char *text)
+{
+	char out[64];
+	int r = klp_bls_initrd(text, "6.1.0-1-amd64", out, sizeof(out));
+
+	FUZZ_ASSERT(r == 0 || r == 1 || r == -EMEDIUMTYPE || r == -ENOMEDIUM || r == -ENAMETOOLONG);
+	/* a path: one word, no GRUB variable */
+	if (r == 1)
+		FUZZ_ASSERT(out[0] && out[0] != '$' && !strpbrk(out, " \t\n"));
+}
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -19,7 +33,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		FUZZ_ASSERT(v[i][0] && !strpbrk(v[i], ",\"' \t\r\n"));
 	klp_strv_free(v, n);
 	naming = klp_initrd_naming_guess(NULL, 0, text);
-	FUZZ_ASSERT(naming == KLP_NAMING_DEBIAN || naming == KLP_NAMING_SUSE);
+	FUZZ_ASSERT(naming == KLP_NAMING_DEBIAN || naming == KLP_NAMING_SUSE || naming == KLP_NAMING_FEDORA);
+	bls(text);
 	free(text);
 	return 0;
 }

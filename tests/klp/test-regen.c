@@ -105,6 +105,7 @@ static void naming(void **state)
 	char *deb[] = { "initrd.img-6.1.0-55-amd64", "vmlinuz-6.1.0-55-amd64", "config-6.1.0-55-amd64" };
 	char *suse[] = { "initrd-6.4.0-150600.23.25-default", "initrd", "image-6.4.0-150600.23.25-default" };
 	char *both[] = { "initrd-6.4.0-1-default", "initrd.img-6.1.0-1-amd64" };
+	char *fed[] = { "initramfs-6.5.6-300.fc39.x86_64.img", "initramfs-0-rescue-0123456789abcdef.img" };
 
 	(void)state;
 	/* other kernels decide */
@@ -120,7 +121,11 @@ static void naming(void **state)
 	assert_int_equal(klp_initrd_naming_guess(NULL, 0, "ID='debian'\n"), KLP_NAMING_DEBIAN);
 	/* nothing to go by: SUSE's name */
 	assert_int_equal(klp_initrd_naming_guess(NULL, 0, NULL), KLP_NAMING_SUSE);
-	assert_int_equal(klp_initrd_naming_guess(NULL, 0, "ID=fedora\n"), KLP_NAMING_SUSE);
+	/* Fedora and its kin: initramfs-K.img */
+	assert_int_equal(klp_initrd_naming_guess(NULL, 0, "ID=fedora\n"), KLP_NAMING_FEDORA);
+	assert_int_equal(klp_initrd_naming_guess(NULL, 0, "ID=\"rocky\"\nID_LIKE=\"rhel centos fedora\"\n"),
+			 KLP_NAMING_FEDORA);
+	assert_int_equal(klp_initrd_naming_guess(fed, 2, "ID=debian\n"), KLP_NAMING_FEDORA);
 	/* "debian" must be a word, not a part of one */
 	assert_int_equal(klp_initrd_naming_guess(NULL, 0, "ID=notdebianish\n"), KLP_NAMING_SUSE);
 }
@@ -200,6 +205,114 @@ static void mkd(const char *fmt, const char *a)
 
 	snprintf(p, sizeof(p), fmt, tmp, a);
 	assert_int_equal(mkdir(p, 0755), 0);
+}
+
+static void bls_entries(void **state)
+{
+	static const char fedora[] = "title Fedora Linux (6.5.6-300.fc39.x86_64) 39 (Workstation Edition)\n"
+				     "version 6.5.6-300.fc39.x86_64\n"
+				     "linux /vmlinuz-6.5.6-300.fc39.x86_64\n"
+				     "initrd /initramfs-6.5.6-300.fc39.x86_64.img $tuned_initrd\n"
+				     "options root=UUID=1 ro $tuned_params\n"
+				     "grub_users $grub_users\n";
+	static const char microcode[] = "title x\nlinux /boot/vmlinuz-" K "\ninitrd /boot/intel-ucode.img\n"
+					"initrd\t/boot/initrd.img-" K "  \r\n";
+	static const char token[] = "title y\nlinux /0123abcd/" K "/linux\ninitrd /0123abcd/" K "/initrd\n";
+	char out[256];
+
+	(void)state;
+	assert_int_equal(klp_bls_initrd(fedora, "6.5.6-300.fc39.x86_64", out, sizeof(out)), 1);
+	assert_string_equal(out, "/initramfs-6.5.6-300.fc39.x86_64.img");
+	/* another kernel's entry; a kernel whose release ends like this one's is another kernel */
+	assert_int_equal(klp_bls_initrd(fedora, K, out, sizeof(out)), 0);
+	assert_int_equal(klp_bls_initrd(fedora, "300.fc39.x86_64", out, sizeof(out)), 0);
+	/* by the linux line; the last initrd is the generator's, microcode comes first */
+	assert_int_equal(klp_bls_initrd(microcode, K, out, sizeof(out)), 1);
+	assert_string_equal(out, "/boot/initrd.img-" K);
+	/* kernel-install's layout */
+	assert_int_equal(klp_bls_initrd(token, K, out, sizeof(out)), 1);
+	assert_string_equal(out, "/0123abcd/" K "/initrd");
+	/* refused: a unified kernel image; no initrd at all */
+	assert_int_equal(klp_bls_initrd("version " K "\nuki /EFI/Linux/x.efi\n", K, out, sizeof(out)), -EMEDIUMTYPE);
+	assert_int_equal(klp_bls_initrd("title z\nlinux /vmlinuz-" K "\noptions quiet\n", K, out, sizeof(out)),
+			 -ENOMEDIUM);
+	/* keys are whole words: "linuxefi" or "initrdx" are other keys */
+	assert_int_equal(klp_bls_initrd("linuxefi /vmlinuz-" K "\n", K, out, sizeof(out)), 0);
+	assert_int_equal(klp_bls_initrd("version " K "\ninitrdx /a\n", K, out, sizeof(out)), -ENOMEDIUM);
+	assert_int_equal(klp_bls_initrd(microcode, K, out, 8), -ENAMETOOLONG);
+}
+
+static void write_file(const char *path, const char *text)
+{
+	FILE *f = fopen(path, "w");
+
+	assert_non_null(f);
+	fputs(text, f);
+	fclose(f);
+}
+
+static void locate(void **state)
+{
+	char root[256], boot[256], out[512], want[512], why[512], p[512];
+	struct klp_sys sys = { root, boot };
+
+	(void)state;
+	snprintf(root, sizeof(root), "%s/loc", tmp);
+	snprintf(boot, sizeof(boot), "%s/loc/boot", tmp);
+	mkd("%s/%s", "loc");
+	mkd("%s/%s", "loc/etc");
+	mkd("%s/%s", "loc/boot");
+	/* Fedora: os-release; then an existing initramfs-K.img */
+	snprintf(p, sizeof(p), "%s/etc/os-release", root);
+	write_file(p, "ID=fedora\n");
+	assert_int_equal(klp_initrd_locate(&sys, K, out, sizeof(out), why, sizeof(why)), 0);
+	snprintf(want, sizeof(want), "%s/initramfs-" K ".img", boot);
+	assert_string_equal(out, want);
+	assert_string_equal(why, "");
+	/* a unified kernel image on the ESP and no initrd: refused, one line saying what to run */
+	mkd("%s/%s", "loc/boot/efi");
+	mkd("%s/%s", "loc/boot/efi/EFI");
+	mkd("%s/%s", "loc/boot/efi/EFI/Linux");
+	touch("%s/loc/boot/efi/EFI/Linux/0123abcd-%s.efi", K);
+	assert_int_equal(klp_initrd_locate(&sys, K, out, sizeof(out), why, sizeof(why)), -EMEDIUMTYPE);
+	assert_non_null(strstr(why, "unified kernel image"));
+	assert_non_null(strstr(why, "kernel-install add " K));
+	/* kernel-install's folder BOOT/<entry-token>/K/ */
+	snprintf(p, sizeof(p), "%s/etc/kernel", root);
+	assert_int_equal(mkdir(p, 0755), 0);
+	snprintf(p, sizeof(p), "%s/etc/kernel/entry-token", root);
+	write_file(p, "fedora\n");
+	snprintf(p, sizeof(p), "%s/EFI/Linux/0123abcd-%s.efi", boot, K);
+	/* the ESP here is boot/efi: the UKI is found there first; move it away */
+	snprintf(want, sizeof(want), "%s/efi/EFI/Linux/0123abcd-%s.efi", boot, K);
+	assert_int_equal(unlink(want), 0);
+	mkd("%s/%s", "loc/boot/fedora");
+	mkd("%s/loc/boot/fedora/%s", K);
+	assert_int_equal(klp_initrd_locate(&sys, K, out, sizeof(out), why, sizeof(why)), 0);
+	snprintf(want, sizeof(want), "%s/fedora/" K "/initrd", boot);
+	assert_string_equal(out, want);
+	/* a BLS entry wins over every name, its path read under BOOT */
+	mkd("%s/%s", "loc/boot/loader");
+	mkd("%s/%s", "loc/boot/loader/entries");
+	snprintf(p, sizeof(p), "%s/loader/entries/a-other.conf", boot);
+	write_file(p, "version 5.14.0-1\nlinux /vmlinuz-5.14.0-1\ninitrd /initramfs-5.14.0-1.img\n");
+	snprintf(p, sizeof(p), "%s/loader/entries/b-this.conf", boot);
+	write_file(p, "title t\nversion " K "\nlinux /vmlinuz-" K "\ninitrd /custom/initrd-for-" K "\n");
+	touch("%s/loc/boot/initramfs-%s.img", K);
+	assert_int_equal(klp_initrd_locate(&sys, K, out, sizeof(out), why, sizeof(why)), 0);
+	snprintf(want, sizeof(want), "%s/custom/initrd-for-" K, boot);
+	assert_string_equal(out, want);
+	/* /boot on the root file system: the entry says /boot/...: read under ROOT */
+	write_file(p, "version " K "\nlinux /boot/vmlinuz-" K "\ninitrd /boot/initramfs-" K ".img\n");
+	assert_int_equal(klp_initrd_locate(&sys, K, out, sizeof(out), why, sizeof(why)), 0);
+	snprintf(want, sizeof(want), "%s/boot/initramfs-" K ".img", root);
+	assert_string_equal(out, want);
+	/* an entry that boots K with no initrd: refused */
+	write_file(p, "version " K "\nlinux /vmlinuz-" K "\n");
+	assert_int_equal(klp_initrd_locate(&sys, K, out, sizeof(out), why, sizeof(why)), -ENOMEDIUM);
+	assert_non_null(strstr(why, "b-this.conf boots " K " without an initrd"));
+	/* without why: the same result */
+	assert_int_equal(klp_initrd_path(&sys, K, out, sizeof(out)), -ENOMEDIUM);
 }
 
 static void paths_and_kernels(void **state)
@@ -383,7 +496,7 @@ int main(void)
 		cmocka_unit_test(verdicts),   cmocka_unit_test(naming),	    cmocka_unit_test(zipl_conf),
 		cmocka_unit_test(temp_names), cmocka_unit_test(space_rule), cmocka_unit_test(root_norm),
 		cmocka_unit_test(paths_and_kernels), cmocka_unit_test(freeze_rule), cmocka_unit_test(fs_ids),
-		cmocka_unit_test(run_dir_rules),
+		cmocka_unit_test(run_dir_rules), cmocka_unit_test(bls_entries), cmocka_unit_test(locate),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

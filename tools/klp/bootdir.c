@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * bootdir.c: the boot folder's kernels and which initrd file belongs to
- * each (Debian initrd.img-K, SUSE initrd-K), and the ramdisks zipl.conf
- * names.
+ * bootdir.c: the boot folder's kernels, the initrd names of the
+ * distributions (Debian initrd.img-K, SUSE initrd-K, Fedora initramfs-K.img)
+ * and the ramdisks zipl.conf names. Which initrd boots a kernel: bootentry.c.
  */
 #define _GNU_SOURCE
 #include <dirent.h>
@@ -36,7 +36,8 @@ enum klp_initrd_naming klp_initrd_naming_guess(char *const *names, size_t n, con
 {
 	static const char *const debian[] = { "debian", "ubuntu" };
 	static const char *const suse[] = { "suse", "opensuse", "sles", "sled", "sle-micro" };
-	size_t i, nd = 0, ns = 0;
+	static const char *const fedora[] = { "fedora", "rhel", "centos", "rocky", "almalinux", "ol", "amzn" };
+	size_t i, nd = 0, ns = 0, nf = 0;
 	char id[128], like[256], all[400];
 
 	for (i = 0; i < n; i++) {
@@ -44,11 +45,16 @@ enum klp_initrd_naming klp_initrd_naming_guess(char *const *names, size_t n, con
 			nd++;
 		else if (!strncmp(names[i], "initrd-", 7))
 			ns++;
+		else if (!strncmp(names[i], "initramfs-", 10) && strlen(names[i]) > 14 &&
+			 !strcmp(names[i] + strlen(names[i]) - 4, ".img"))
+			nf++;
 	}
-	if (nd && !ns)
+	if (nd && !ns && !nf)
 		return KLP_NAMING_DEBIAN;
-	if (ns && !nd)
+	if (ns && !nd && !nf)
 		return KLP_NAMING_SUSE;
+	if (nf && !nd && !ns)
+		return KLP_NAMING_FEDORA;
 	if (os_release) {
 		klp_text_value(os_release, "ID", id, sizeof(id));
 		klp_text_value(os_release, "ID_LIKE", like, sizeof(like));
@@ -59,6 +65,9 @@ enum klp_initrd_naming klp_initrd_naming_guess(char *const *names, size_t n, con
 		for (i = 0; i < sizeof(debian) / sizeof(debian[0]); i++)
 			if (word_in(all, debian[i]))
 				return KLP_NAMING_DEBIAN;
+		for (i = 0; i < sizeof(fedora) / sizeof(fedora[0]); i++)
+			if (word_in(all, fedora[i]))
+				return KLP_NAMING_FEDORA;
 	}
 	return KLP_NAMING_SUSE;
 }
@@ -171,44 +180,6 @@ int klp_kernels_installed(const struct klp_sys *sys, char ***out, size_t *n)
 	return 0;
 }
 
-
-int klp_initrd_path(const struct klp_sys *sys, const char *kver, char *out, size_t len)
-{
-	char deb[PATH_MAX], suse[PATH_MAX], osr[PATH_MAX];
-	char **names = NULL, *text;
-	size_t n = 0;
-	struct dirent *d;
-	enum klp_initrd_naming naming;
-	DIR *dh;
-
-	if (!kver[0] || strchr(kver, '/'))
-		return -EINVAL;
-	snprintf(deb, sizeof(deb), "%s/initrd.img-%s", sys->boot, kver);
-	snprintf(suse, sizeof(suse), "%s/initrd-%s", sys->boot, kver);
-	if (access(deb, F_OK) == 0 || access(suse, F_OK) != 0) {
-		if (access(deb, F_OK) == 0)
-			return snprintf(out, len, "%s", deb) >= (int)len ? -ENAMETOOLONG : 0;
-	} else {
-		return snprintf(out, len, "%s", suse) >= (int)len ? -ENAMETOOLONG : 0;
-	}
-	/* neither exists: what do the other kernels use, or what is this system */
-	if ((dh = opendir(sys->boot))) {
-		while ((d = readdir(dh)))
-			if (!strncmp(d->d_name, "initrd", 6) && klp_strv_add(&names, &n, d->d_name, strlen(d->d_name)) < 0)
-				break;
-		closedir(dh);
-	}
-	snprintf(osr, sizeof(osr), "%s/etc/os-release", sys->root);
-	text = klp_file_read(osr, 16384);
-	if (!text) {
-		snprintf(osr, sizeof(osr), "%s/usr/lib/os-release", sys->root);
-		text = klp_file_read(osr, 16384);
-	}
-	naming = klp_initrd_naming_guess(names, n, text);
-	free(text);
-	klp_strv_free(names, n);
-	return snprintf(out, len, "%s", naming == KLP_NAMING_DEBIAN ? deb : suse) >= (int)len ? -ENAMETOOLONG : 0;
-}
 
 int klp_kernels_select(const struct klp_sys *sys, const char *kver, char ***out, size_t *n)
 {

@@ -61,12 +61,12 @@ static void boot_load(struct boot *b)
 static int initrd_embeds(const char *kver, const struct klp_live *p, char *what, size_t len)
 {
 	static struct klp_embedded emb;
-	static char path[4096];
+	static char path[4096], why[512];
 	static int state; /* 0 not read, 1 read, -ENOENT no initrd, other < 0 unreadable */
 	const struct klp_sys sys = { "", "/boot" };
 
 	if (state == 0) {
-		state = klp_initrd_path(&sys, kver, path, sizeof(path));
+		state = klp_initrd_locate(&sys, kver, path, sizeof(path), why, sizeof(why));
 		if (state == 0)
 			state = klp_initrd_embedded(path, &emb);
 		if (state == 0)
@@ -75,6 +75,10 @@ static int initrd_embeds(const char *kver, const struct klp_live *p, char *what,
 	if (state == -ENOENT) {
 		snprintf(what, len, "no: no initrd for %s in /boot", kver);
 		return 0;
+	}
+	if (state < 0 && why[0]) {
+		snprintf(what, len, "unknown: %.400s", why);
+		return -1;
 	}
 	if (state < 0) {
 		snprintf(what, len, "unknown: cannot read %.200s: %.200s", path,

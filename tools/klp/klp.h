@@ -437,11 +437,12 @@ enum klp_verdict klp_verdict_judge(const struct klp_installed_patch *inst, bool 
 int klp_installed_patch_get(const char *root, const char *kver, struct klp_installed_patch *out, char *err,
 			    size_t errlen);
 
-enum klp_initrd_naming { KLP_NAMING_DEBIAN, KLP_NAMING_SUSE };
+enum klp_initrd_naming { KLP_NAMING_DEBIAN, KLP_NAMING_SUSE, KLP_NAMING_FEDORA };
 /*
- * Which name the initrds of this system use when a kernel has none yet:
- * names: the entries of the boot folder; os_release: /etc/os-release text
- * (may be NULL). Other kernels' initrds decide, then ID/ID_LIKE, else SUSE.
+ * Which name the initrds of this system use when a kernel has none yet
+ * (initrd.img-K, initrd-K, initramfs-K.img): names: the entries of the boot
+ * folder; os_release: /etc/os-release text (may be NULL). Other kernels'
+ * initrds decide when they agree, then ID/ID_LIKE, else SUSE.
  */
 enum klp_initrd_naming klp_initrd_naming_guess(char *const *names, size_t n, const char *os_release);
 /* The ramdisk= paths of a zipl.conf ("ramdisk = /boot/initrd,0x2000000" -> "/boot/initrd"). */
@@ -469,7 +470,23 @@ int klp_kernels_installed(const struct klp_sys *sys, char ***out, size_t *n);
 int klp_kernels_select(const struct klp_sys *sys, const char *kver, char ***out, size_t *n);
 /* --root as klp uses it: "/" and "" are "", trailing slashes go. */
 const char *klp_root_norm(const char *root, char *buf, size_t len);
+/*
+ * The initrd file that boots kver (bootentry.c: boot entries, the
+ * distributions' names, kernel-install's layout), existing or to be made.
+ * < 0 when klp must not write one, why (may be NULL) saying so in one line:
+ * -EMEDIUMTYPE a unified kernel image, -ENOMEDIUM a boot entry without an
+ * initrd, -EINVAL a bad kver.
+ */
+int klp_initrd_locate(const struct klp_sys *sys, const char *kver, char *out, size_t len, char *why,
+		      size_t whylen);
 int klp_initrd_path(const struct klp_sys *sys, const char *kver, char *out, size_t len);
+/*
+ * One Boot Loader Specification entry's text: 1 when it boots kver (its
+ * version, or its linux path .../vmlinuz-K or .../K/linux) with an initrd
+ * (the last one, into out), 0 when it is another kernel's, -EMEDIUMTYPE a
+ * unified kernel image (uki/efi line), -ENOMEDIUM no initrd line.
+ */
+int klp_bls_initrd(const char *text, const char *kver, char *out, size_t len);
 /* Everything klp initrd reports for one kernel; < 0 only when the installed patch cannot be read. */
 int klp_kstate_load(const struct klp_sys *sys, const char *kver, struct klp_kstate *ks, char *err,
 		    size_t errlen);

@@ -164,9 +164,10 @@ int klp_kstate_load_stamped(const struct klp_sys *sys, const char *kver, struct 
 
 	memset(ks, 0, sizeof(*ks));
 	snprintf(ks->kver, sizeof(ks->kver), "%s", kver);
-	r = klp_initrd_path(sys, kver, ks->initrd, sizeof(ks->initrd));
+	r = klp_initrd_locate(sys, kver, ks->initrd, sizeof(ks->initrd), err, errlen);
 	if (r < 0) {
-		snprintf(err, errlen, "initrd of %s: %s", kver, strerror(-r));
+		if (!err[0])
+			snprintf(err, errlen, "initrd of %s: %s", kver, strerror(-r));
 		return r;
 	}
 	r = klp_installed_patch_get(sys->root, kver, &ks->inst, err, errlen);
