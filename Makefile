@@ -71,7 +71,7 @@ KLP_OBJS := $(KLP_SRCS:tools/klp/%.c=$(B)/tools/obj/%.o)
 KMOD_CFLAGS = $(shell $(PKG_CONFIG) --cflags libkmod blkid)
 KMOD_LIBS = $(shell $(PKG_CONFIG) --libs libkmod blkid)
 
-.PHONY: all loader tool kmod bench bench-update check unit unit-asan klp-golden shellcheck regen-tests hook-tests boot-tests integration-tests deps demo install clean distclean help
+.PHONY: all loader tool kmod bench bench-update check unit unit-asan klp-golden shellcheck regen-tests hook-tests boot-tests dracut-ng-tests integration-tests deps demo install clean distclean help
 all: loader tool
 
 help:
@@ -82,6 +82,7 @@ help:
 	@echo "make lifecycle  only the whole story in a debootstrapped Debian guest (15-20 min)"
 	@echo "make cross-check  s390x and ppc64le: build loader, klp and unit tests, run them under qemu-user"
 	@echo "make CROSS_COMPILE=s390x-linux-gnu-  (or powerpc64le-linux-gnu-) build into build/<arch>"
+	@echo "make dracut-ng-tests  the dracut boot cases again with dracut-ng 111 from vendor/ (in check)"
 	@echo "make arch-boot-tests  boot the s390x and ppc64le loaders under Debian's kernels in QEMU (in check)"
 	@echo "make upstream-kmod  the kernel's own livepatch samples and self-tests, unmodified ($(B)/kmod/upstream)"
 	@echo "make corpus-tests  those and the vendor shapes embedded by dracut and booted in QEMU (in check)"
@@ -257,7 +258,7 @@ shellcheck:
 deps:
 	$(Q)tools/deps
 
-BOOT_SUITES := qemu/test-boot $(wildcard qemu/test-dracut) qemu/test-fallback qemu/test-guard
+BOOT_SUITES := qemu/test-boot $(wildcard qemu/test-dracut) qemu/test-fallback qemu/test-dracut-ng qemu/test-guard
 
 # klp initrd / klp regenerate with the real dracut: builds, no-ops, kills, ENOSPC, zipl, locks (root).
 regen-tests: loader tool kmod $(PRELOAD)
@@ -269,6 +270,10 @@ hook-tests: loader tool kmod
 
 boot-tests: loader tool kmod
 	$(Q)tests/run-suites $(BOOT_SUITES)
+
+# dracut-ng 111 (vendor/, built once into the cache): the dracut boot cases with it (in make check).
+dracut-ng-tests: loader tool kmod
+	$(Q)tests/run-suites qemu/test-dracut-ng
 
 check: deps
 	$(Q)$(MAKE) --no-print-directory all kmod upstream-kmod
