@@ -250,7 +250,7 @@ corpus-tests: loader tool kmod upstream-kmod
 
 SHELL_FILES = tools/deps kmod/mkbigtable tests/run-unit tests/run-cross tests/run-suites .ci/run $(filter-out %.md %.c,$(wildcard qemu/*[!~] \
 	dracut-module/*.sh tools/hooks/klp-hook tools/hooks/*/* tests/hooks/* tests/klp/run-golden \
-	tests/klp/test-regenerate tests/klp/test-payload tests/klp/bin/* tests/fuzz/run-fuzz tests/fuzz/mkseeds-initrd))
+	tests/lib/*.sh tests/klp/test-regenerate tests/klp/test-payload tests/klp/bin/* tests/fuzz/run-fuzz tests/fuzz/mkseeds-initrd))
 
 shellcheck:
 	$(Q)shellcheck -x $(filter-out %.spec %/triggers,$(SHELL_FILES)) && echo "shellcheck: $(words $(SHELL_FILES)) files clean"
@@ -279,7 +279,7 @@ check: deps
 	$(Q)$(MAKE) --no-print-directory all kmod upstream-kmod
 	$(Q)$(MAKE) --no-print-directory unit unit-asan klp-golden klp-valgrind shellcheck lint fuzz-regress
 	$(Q)$(MAKE) --no-print-directory cross-check
-	$(Q)$(MAKE) --no-print-directory integration-tests
+	$(Q)KLP_SKIPS_FAIL=1 $(MAKE) --no-print-directory integration-tests
 
 # The cross-built loaders as /init under Debian's own s390x and ppc64el kernels (no livepatch
 # support there), booted by qemu/test-arch; tools/deps --arch-kernels fetches kernels and busybox.

@@ -4,13 +4,9 @@
 # Shared helpers for the QEMU boot tests. Sourced, never run: the sourcing
 # script sets $qemu_dir (the folder of this file) first.
 #
-#   pass WHAT / fail WHAT               count one result
-#   expect_log LOG REGEX WHAT           some line of LOG matches REGEX (grep -E)
-#   expect_no_log LOG REGEX WHAT        no line of LOG matches REGEX
-#   expect_order LOG RE1 RE2 WHAT       the first RE1 line comes before the first RE2 line
-#   expect_eq GOT WANT WHAT             two strings are equal
+#   pass, fail, skip, expect_*, number  tests/lib/harness.sh (sourced here)
 #   log_field LOG PREFIX                text after PREFIX on its first line in LOG
-#   summary                             "N passed, N failed"; false on any failure
+#   summary                             the totals line (harness.sh's totals); false on any failure
 #   expect_stopped_at_bound LOG MOD MODE BOUND_S
 #                                       klp-early's insert of MOD (kmod/klp_demo_stall) did not
 #                                       return: stopped at the bound, said so, and the boot went on
@@ -26,61 +22,8 @@ KLP_BUILD=${KLP_BUILD:-$top/build}
 KLP_CACHE=${KLP_CACHE:-$KLP_BUILD/cache}
 KLP_QEMU_OUT=${KLP_QEMU_OUT:-$KLP_BUILD/qemu}
 
-passed=0
-failed=0
-
-pass() {
-	passed=$((passed + 1))
-	printf 'ok   %s\n' "$*"
-}
-
-fail() {
-	failed=$((failed + 1))
-	printf 'FAIL %s\n' "$*"
-}
-
-expect_log() {
-	if grep -Eq -- "$2" "$1" 2>/dev/null; then
-		pass "$3"
-	else
-		fail "$3 (no line matches /$2/ in $1)"
-	fi
-}
-
-expect_no_log() {
-	if grep -Eq -- "$2" "$1" 2>/dev/null; then
-		fail "$3 (unexpected line in $1: $(grep -E -m1 -- "$2" "$1"))"
-	else
-		pass "$3"
-	fi
-}
-
-# Line number of the first line of $1 matching $2, empty if none.
-first_line() {
-	grep -En -m1 -- "$2" "$1" 2>/dev/null | cut -d: -f1
-}
-
-expect_order() {
-	a=$(first_line "$1" "$2")
-	b=$(first_line "$1" "$3")
-	if [ -z "$a" ]; then
-		fail "$4 (no line matches /$2/ in $1)"
-	elif [ -z "$b" ]; then
-		fail "$4 (no line matches /$3/ in $1)"
-	elif [ "$a" -lt "$b" ]; then
-		pass "$4"
-	else
-		fail "$4 (/$2/ at line $a is not before /$3/ at line $b in $1)"
-	fi
-}
-
-expect_eq() {
-	if [ "$1" = "$2" ]; then
-		pass "$3"
-	else
-		fail "$3 (got '$1', want '$2')"
-	fi
-}
+# shellcheck source=tests/lib/harness.sh
+. "$top/tests/lib/harness.sh"
 
 # Rest of the first line that starts with the fixed string $2.
 log_field() {
@@ -114,8 +57,7 @@ expect_stopped_at_bound() {
 }
 
 summary() {
-	printf '%s passed, %s failed\n' "$passed" "$failed"
-	[ "$failed" -eq 0 ]
+	totals
 }
 
 die() {

@@ -33,16 +33,8 @@ kmoddir=${KLP_KMOD_DIR:-$build/kmod}
 # the hooks under test (another copy: KLP_HOOKS_DIR)
 hooks=${KLP_HOOKS_DIR:-$top/tools/hooks}
 
-passed=0
-failed=0
-pass() {
-	passed=$((passed + 1))
-	printf 'ok   %s\n' "$*"
-}
-fail() {
-	failed=$((failed + 1))
-	printf 'FAIL %s\n' "$*"
-}
+# shellcheck source=tests/lib/harness.sh
+. "$top/tests/lib/harness.sh"
 die() {
 	printf '%s: %s\n' "${prog:-tests/hooks}" "$*" >&2
 	exit 2
@@ -53,25 +45,6 @@ T() {
 P() {
 	timeout -k 5 600 "$@"
 }
-expect_eq() {
-	if [ "$1" = "$2" ]; then pass "$3"; else fail "$3 (got '$1', want '$2')"; fi
-}
-expect_in() { # TEXT NEEDLE WHAT
-	case $1 in
-	*"$2"*) pass "$3" ;;
-	*) fail "$3 (no '$2' in: $(printf '%s' "$1" | T head -c 800))" ;;
-	esac
-}
-expect_not_in() { # TEXT NEEDLE WHAT
-	case $1 in
-	*"$2"*) fail "$3 ('$2' in: $(printf '%s' "$1" | T head -c 800))" ;;
-	*) pass "$3" ;;
-	esac
-}
-number() {
-	printf 'number: %s\n' "$*"
-	printf '%s\n' "$*" >>"$W/numbers.txt"
-}
 ms_since() { # start in ns
 	echo $((($(T date +%s%N) - $1) / 1000000))
 }
@@ -81,8 +54,7 @@ file_sha() {
 finish() {
 	echo "numbers:"
 	T sed 's/^/  /' "$W/numbers.txt"
-	printf '%s passed, %s failed\n' "$passed" "$failed"
-	[ "$failed" -eq 0 ] || exit 1
+	totals || exit 1
 	exit 0
 }
 
@@ -123,6 +95,7 @@ cleanup() {
 # KLP_RUN_DIR (for klp run by the test; the wrapper sets them again for
 # klp-hook's calls, which get none from the environment)
 hook_world() {
+	harness_numbers=$W/numbers.txt
 	trap cleanup EXIT
 	trap 'exit 130' INT
 	trap 'exit 143' TERM

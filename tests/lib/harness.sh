@@ -1,0 +1,115 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+# shellcheck shell=sh
+#
+# The one test harness of the shell and QEMU suites (qemu/lib.sh,
+# tests/hooks/lib.sh and tests/klp/test-regenerate source it). Sourced,
+# never run.
+#
+#   pass WHAT / fail WHAT               count one result
+#   skip WHAT                           count a check that could not run here, and why:
+#                                       shown apart in the totals, never as a pass
+#   expect_eq GOT WANT WHAT             two strings are equal
+#   expect_in TEXT NEEDLE WHAT          NEEDLE is in TEXT
+#   expect_not_in TEXT NEEDLE WHAT      NEEDLE is not in TEXT
+#   expect_log LOG REGEX WHAT           some line of LOG matches REGEX (grep -E)
+#   expect_no_log LOG REGEX WHAT        LOG can be read and no line matches REGEX
+#   expect_order LOG RE1 RE2 WHAT       the first RE1 line comes before the first RE2 line
+#   number TEXT                         a measurement: printed, and kept in
+#                                       $harness_numbers when set; never counted
+#   totals                              "N passed, N failed" (", N skipped" when some
+#                                       were); false on any failure
+#
+# Every result line starts with "ok   ", "FAIL " or "SKIP "; tests/run-suites
+# adds up the totals lines.
+
+passed=0
+failed=0
+skipped=0
+
+pass() {
+	passed=$((passed + 1))
+	printf 'ok   %s\n' "$*"
+}
+
+fail() {
+	failed=$((failed + 1))
+	printf 'FAIL %s\n' "$*"
+}
+
+skip() {
+	skipped=$((skipped + 1))
+	printf 'SKIP %s\n' "$*"
+}
+
+expect_eq() {
+	if [ "$1" = "$2" ]; then
+		pass "$3"
+	else
+		fail "$3 (got '$1', want '$2')"
+	fi
+}
+
+expect_in() {
+	case $1 in
+	*"$2"*) pass "$3" ;;
+	*) fail "$3 (no '$2' in: $(printf '%s' "$1" | head -c 800))" ;;
+	esac
+}
+
+expect_not_in() {
+	case $1 in
+	*"$2"*) fail "$3 ('$2' in: $(printf '%s' "$1" | head -c 800))" ;;
+	*) pass "$3" ;;
+	esac
+}
+
+expect_log() {
+	if grep -Eq -- "$2" "$1" 2>/dev/null; then
+		pass "$3"
+	else
+		fail "$3 (no line matches /$2/ in $1)"
+	fi
+}
+
+expect_no_log() {
+	if [ ! -r "$1" ]; then
+		fail "$3 (cannot read $1)"
+	elif grep -Eq -- "$2" "$1" 2>/dev/null; then
+		fail "$3 (unexpected line in $1: $(grep -E -m1 -- "$2" "$1"))"
+	else
+		pass "$3"
+	fi
+}
+
+# Line number of the first line of $1 matching $2, empty if none.
+first_line() {
+	grep -En -m1 -- "$2" "$1" 2>/dev/null | cut -d: -f1
+}
+
+expect_order() {
+	a=$(first_line "$1" "$2")
+	b=$(first_line "$1" "$3")
+	if [ -z "$a" ]; then
+		fail "$4 (no line matches /$2/ in $1)"
+	elif [ -z "$b" ]; then
+		fail "$4 (no line matches /$3/ in $1)"
+	elif [ "$a" -lt "$b" ]; then
+		pass "$4"
+	else
+		fail "$4 (/$2/ at line $a is not before /$3/ at line $b in $1)"
+	fi
+}
+
+number() {
+	printf 'number: %s\n' "$*"
+	[ -z "${harness_numbers-}" ] || printf '%s\n' "$*" >>"$harness_numbers"
+}
+
+totals() {
+	if [ "$skipped" -gt 0 ]; then
+		printf '%s passed, %s failed, %s skipped\n' "$passed" "$failed" "$skipped"
+	else
+		printf '%s passed, %s failed\n' "$passed" "$failed"
+	fi
+	[ "$failed" -eq 0 ]
+}
