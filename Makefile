@@ -292,12 +292,13 @@ arch-loaders:
 arch-boot-tests: arch-loaders
 	$(Q)tests/run-suites qemu/test-arch
 
-# Every shell/QEMU suite, one grand total at the end.
-# qemu/lifecycle last: the longest (15-20 min), the whole story in a Debian guest
-INTEGRATION_SUITES := tests/klp/test-payload tests/klp/test-regenerate tests/hooks/test-dpkg tests/hooks/test-rpm \
-	$(BOOT_SUITES) qemu/test-arch qemu/test-corpus qemu/lifecycle
+# Every shell/QEMU suite, one grand total at the end. Two lanes side by side first (they share no
+# work folder; on 2 cores each keeps one busy): the host suites (real dracut, dpkg, rpm; then the
+# s390x/ppc64le boots) beside the x86-64 boots of dracut initrds. Then qemu/test-corpus (two lanes of
+# its own) and qemu/lifecycle, the longest, the whole story in a Debian guest.
+HOST_LANE := tests/klp/test-payload tests/klp/test-regenerate tests/hooks/test-dpkg tests/hooks/test-rpm qemu/test-arch
 integration-tests: loader tool kmod upstream-kmod arch-loaders $(PRELOAD)
-	$(Q)tests/run-suites $(INTEGRATION_SUITES)
+	$(Q)tests/run-suites --pair "$(HOST_LANE)" "$(BOOT_SUITES)" qemu/test-corpus qemu/lifecycle
 
 # make bench: BENCH_BOOTS boots per variant, then bench-update (below). The limit loader (qemu/limit-init.c), the least a
 # loader must do, is booted beside klp-early; it is built for the bench's patch only.
