@@ -51,9 +51,9 @@ void sys_early_mounts(void);
 void sys_run_mount(void);
 /*
  * Runs fn(arg) in a forked child and waits for it at most timeout_ms.
- * Returns the child's exit code (>= 0), -ETIMEDOUT (child killed),
- * -ECHILD - signal number... encoded as -(1000 + sig) when it died from a signal,
- * or a negative errno when it could not fork.
+ * Returns the child's exit code (>= 0); -ETIMEDOUT when it did not end in
+ * time (it is killed); -(1000 + sig) when it died from signal sig; another
+ * negative errno when it could not fork.
  */
 int sys_run_worker(int (*fn)(void *), void *arg, unsigned timeout_ms);
 /* execv()s path; returns only on failure, with -errno. */

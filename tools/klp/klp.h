@@ -130,7 +130,7 @@ bool klp_is_module_file(const char *name);
  * -ESRCH if the pinned one is missing or unusable.
  */
 int klp_candidates_select(const struct klp_candidates *c, const char *pin);
-/* 0 if usable, else a reason is stored in cand->problem. */
+/* Judges cand for kver: usable leaves cand->problem NULL, else it holds the reason. */
 void klp_candidate_judge(struct klp_candidate *cand, const char *kver);
 /* One module file read and judged as the scan does (klp payload --file). */
 int klp_candidate_load(const char *path, const char *kver, struct klp_candidate *c);
