@@ -20,22 +20,6 @@
 
 #define DECOMPRESS_TIMEOUT_MS 60000u
 
-const char *const *klp_decompressor(const char *path)
-{
-	static const char *const xz[] = { "xz", "-dc", NULL };
-	static const char *const zstd[] = { "zstd", "-dcq", NULL };
-	static const char *const gz[] = { "gzip", "-dc", NULL };
-	size_t n = strlen(path);
-
-	if (n > 3 && !strcmp(path + n - 3, ".xz"))
-		return xz;
-	if (n > 4 && !strcmp(path + n - 4, ".zst"))
-		return zstd;
-	if (n > 3 && !strcmp(path + n - 3, ".gz"))
-		return gz;
-	return NULL;
-}
-
 static int scratch_fd(void)
 {
 	const char *dir = getenv("TMPDIR");

@@ -7,13 +7,13 @@
  * later file replaces an earlier one of the same name. dracut writes an
  * optional uncompressed early archive (microcode) followed by one compressed
  * main archive. This file walks the uncompressed archives itself and feeds
- * the first compressed part to the matching decompressor, run as a child
- * with a pipe (gzip -dc, zstd -dcq, xz -dc, ...), so that no compression
- * library is linked. Everything after that point is read through the
- * decompressor, so archives appended after a compressed one are only seen
- * when the decompressor passes them through (it does not): a trailing
- * uncompressed archive makes the decompressor fail, and the image is
- * reported as unreadable.
+ * the first compressed part to the matching decompressor (compress.c), run
+ * as a child with a pipe (filter.c; read through stream.c), so that no
+ * compression library is linked. The klp archive that klp regenerate's
+ * patch-only update appends (archive.c) is found from the end of the file
+ * first: the decompressor gets only what comes before it, and the klp
+ * archive is walked last, on its own. Any other data after a compressed
+ * part makes the decompressor fail: the image is reported as unreadable.
  *
  * Of the archives' content only usr/lib/klp-early/ matters: the manifest,
  * the loader (klp-early), init (present in shim mode) and the patch the
@@ -24,20 +24,16 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
-#include <poll.h>
-#include <signal.h>
-#include <spawn.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "klp.h"
+#include "initrd-read.h"
 
 /* SHA-256: the core library's (lib/sha256.c), the loader's own */
 static void sha256_final_hex(struct sha256 *s, char out[65])
@@ -98,262 +94,6 @@ int klp_cpio_header_parse(const void *hdr, size_t len, struct klp_cpio_header *h
 			return -EBADMSG;
 	if (h->namesize == 0 || h->namesize > KLP_CPIO_NAME_MAX + 1)
 		return -EBADMSG;
-	return 0;
-}
-
-/* ---- compression of a part of the image, from its magic bytes ---- */
-static const struct {
-	const char *name;
-	unsigned char magic[6];
-	size_t len;
-	const char *argv[4];
-} compressors[] = {
-	{ "gzip", { 0x1f, 0x8b }, 2, { "gzip", "-dc", NULL } },
-	{ "gzip", { 0x1f, 0x9e }, 2, { "gzip", "-dc", NULL } },
-	{ "zstd", { 0x28, 0xb5, 0x2f, 0xfd }, 4, { "zstd", "-dcq", NULL } },
-	{ "xz", { 0xfd, '7', 'z', 'X', 'Z', 0x00 }, 6, { "xz", "-dc", NULL } },
-	{ "lzma", { 0x5d, 0x00, 0x00 }, 3, { "xz", "-dc", "--format=lzma", NULL } },
-	{ "lz4", { 0x02, 0x21, 0x4c, 0x18 }, 4, { "lz4", "-dc", NULL } },
-	{ "lz4", { 0x04, 0x22, 0x4d, 0x18 }, 4, { "lz4", "-dc", NULL } },
-	{ "bzip2", { 'B', 'Z', 'h' }, 3, { "bzip2", "-dc", NULL } },
-	{ "lzo", { 0x89, 'L', 'Z', 'O' }, 4, { "lzop", "-dc", NULL } },
-};
-
-static int compressor_find(const void *magic, size_t len)
-{
-	size_t i;
-
-	for (i = 0; i < sizeof(compressors) / sizeof(compressors[0]); i++)
-		if (len >= compressors[i].len && !memcmp(magic, compressors[i].magic, compressors[i].len))
-			return (int)i;
-	return -1;
-}
-
-const char *klp_initrd_compression(const void *magic, size_t len)
-{
-	int i = compressor_find(magic, len);
-
-	return i < 0 ? NULL : compressors[i].name;
-}
-
-/* ---- a decompressor child: stdin = in, stdout = a pipe we read ---- */
-struct filter {
-	pid_t pid;
-	int out;   /* read end of its stdout */
-	int errfd; /* memfd holding its stderr */
-	const char *name;
-};
-
-static int filter_start(const char *const argv[], int in, struct filter *f)
-{
-	posix_spawn_file_actions_t fa;
-	posix_spawnattr_t at;
-	sigset_t all, none;
-	int p[2], r;
-
-	f->pid = -1;
-	f->out = -1;
-	f->name = argv[0];
-	f->errfd = memfd_create("klp-filter-stderr", MFD_CLOEXEC);
-	if (f->errfd < 0)
-		return -errno;
-	if (pipe2(p, O_CLOEXEC) < 0) {
-		r = -errno;
-		close(f->errfd);
-		return r;
-	}
-	posix_spawn_file_actions_init(&fa);
-	posix_spawn_file_actions_adddup2(&fa, in, 0);
-	posix_spawn_file_actions_adddup2(&fa, p[1], 1);
-	posix_spawn_file_actions_adddup2(&fa, f->errfd, 2);
-	posix_spawnattr_init(&at);
-	sigfillset(&all);
-	sigemptyset(&none);
-	posix_spawnattr_setsigdefault(&at, &all);
-	posix_spawnattr_setsigmask(&at, &none);
-	posix_spawnattr_setflags(&at, POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK);
-	r = -posix_spawnp(&f->pid, argv[0], &fa, &at, (char *const *)argv, environ);
-	posix_spawn_file_actions_destroy(&fa);
-	posix_spawnattr_destroy(&at);
-	close(p[1]);
-	if (r < 0) {
-		close(p[0]);
-		close(f->errfd);
-		f->pid = -1;
-		return r;
-	}
-	f->out = p[0];
-	return 0;
-}
-
-/* First non-empty line of what the child wrote on stderr. */
-static void filter_stderr(const struct filter *f, char *buf, size_t len)
-{
-	ssize_t n = pread(f->errfd, buf, len - 1, 0);
-	size_t skip, k;
-
-	buf[n > 0 ? n : 0] = '\0';
-	skip = strspn(buf, " \t\r\n");
-	k = strcspn(buf + skip, "\r\n");
-	while (k > 0 && (buf[skip + k - 1] == ' ' || buf[skip + k - 1] == '\t'))
-		k--;
-	memmove(buf, buf + skip, k);
-	buf[k] = '\0';
-}
-
-/* Waits for the child; abandon: we stopped reading on an error of our own. */
-static int filter_end(struct filter *f, bool abandon, char *err, size_t errlen)
-{
-	char msg[200];
-	int st = 0, r = 0;
-
-	if (f->out >= 0)
-		close(f->out);
-	f->out = -1;
-	if (f->pid > 0) {
-		if (abandon)
-			kill(f->pid, SIGKILL);
-		while (waitpid(f->pid, &st, 0) < 0 && errno == EINTR)
-			;
-		if (!abandon && !(WIFEXITED(st) && WEXITSTATUS(st) == 0)) {
-			filter_stderr(f, msg, sizeof(msg));
-			if (WIFEXITED(st))
-				snprintf(err, errlen, "%s failed (exit %d)%s%s", f->name, WEXITSTATUS(st),
-					 msg[0] ? ": " : "", msg);
-			else
-				snprintf(err, errlen, "%s killed by signal %d", f->name, WTERMSIG(st));
-			r = -EIO;
-		}
-	}
-	f->pid = -1;
-	if (f->errfd >= 0)
-		close(f->errfd);
-	f->errfd = -1;
-	return r;
-}
-
-/* ---- a buffered byte stream: a file, a pipe, or memory ---- */
-/* how long a decompressor may take over a whole image (xz of 100 MB: seconds) */
-static unsigned filter_timeout_ms = 300000;
-
-void klp_initrd_set_timeout(unsigned ms)
-{
-	filter_timeout_ms = ms;
-}
-
-#define RD_CAP (256 * 1024)
-struct rd {
-	int fd;			/* -1: memory */
-	uint64_t deadline;	/* CLOCK_MONOTONIC ms after which a pipe that gives nothing fails; 0: none */
-	uint64_t end;		/* a file stream ends at this offset (a klp archive follows); 0: at EOF */
-	const unsigned char *p; /* window p[off, len) */
-	unsigned char *buf;	/* owned buffer of an fd stream */
-	size_t off, len;
-	uint64_t pos; /* stream offset of p[off] */
-	bool eof;
-};
-
-static void rd_mem(struct rd *r, const void *mem, size_t len)
-{
-	memset(r, 0, sizeof(*r));
-	r->fd = -1;
-	r->p = mem;
-	r->len = len;
-	r->eof = true;
-}
-
-static int rd_fd(struct rd *r, int fd, uint64_t pos)
-{
-	memset(r, 0, sizeof(*r));
-	r->fd = fd;
-	r->buf = malloc(RD_CAP);
-	r->p = r->buf;
-	r->pos = pos;
-	return r->buf ? 0 : -ENOMEM;
-}
-
-static void rd_free(struct rd *r)
-{
-	free(r->buf);
-	r->buf = NULL;
-}
-
-static uint64_t now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
-}
-
-/* A decompressor that hangs must not hang klp: its output is awaited until the deadline only. */
-static int wait_readable(const struct rd *r)
-{
-	struct pollfd p = { .fd = r->fd, .events = POLLIN };
-
-	for (;;) {
-		uint64_t now = now_ms();
-		int n;
-		if (now >= r->deadline)
-			return -ETIMEDOUT;
-		n = poll(&p, 1, (int)(r->deadline - now > 60000 ? 60000 : r->deadline - now));
-		if (n > 0)
-			return 0;
-		if (n < 0 && errno != EINTR)
-			return -errno;
-	}
-}
-
-/* Makes at least want (<= RD_CAP) bytes available unless the stream ends; returns how many are. */
-static ssize_t rd_fill(struct rd *r, size_t want)
-{
-	while (r->len - r->off < want && !r->eof) {
-		ssize_t n;
-		if (r->off > 0) {
-			memmove(r->buf, r->buf + r->off, r->len - r->off);
-			r->len -= r->off;
-			r->off = 0;
-		}
-		size_t room = RD_CAP - r->len;
-		uint64_t next = r->pos + (r->len - r->off); /* file offset of the next byte read */
-		if (r->end && r->end - next < room)
-			room = (size_t)(r->end - next);
-		if (r->deadline && wait_readable(r) < 0)
-			return -ETIMEDOUT;
-		n = room ? read(r->fd, r->buf + r->len, room) : 0;
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			return -errno;
-		if (n == 0)
-			r->eof = true;
-		r->len += (size_t)n;
-	}
-	return (ssize_t)(r->len - r->off);
-}
-
-static void rd_advance(struct rd *r, size_t n)
-{
-	r->off += n;
-	r->pos += n;
-}
-
-/* Passes the next n bytes to fn (NULL: skip); -EBADMSG if the stream ends first. */
-static int rd_consume(struct rd *r, uint64_t n, void (*fn)(void *, const void *, size_t), void *ctx)
-{
-	while (n > 0) {
-		ssize_t a = rd_fill(r, 1);
-		size_t k;
-		if (a < 0)
-			return (int)a;
-		if (a == 0)
-			return -EBADMSG;
-		k = (uint64_t)a < n ? (size_t)a : (size_t)n;
-		if (fn)
-			fn(ctx, r->p + r->off, k);
-		rd_advance(r, k);
-		n -= k;
-	}
 	return 0;
 }
 
@@ -473,14 +213,14 @@ static long link_set(struct scan *s, const struct klp_cpio_header *h)
 }
 
 /* A new body for a hard-link set: every name of ours in the set now has it. */
-static int link_body(struct rd *r, struct scan *s, long set, uint32_t size)
+static int link_body(struct klp_stream *r, struct scan *s, long set, uint32_t size)
 {
 	struct link *l = &s->links[set];
 	size_t i;
 	int ret;
 
 	klp_verify_init(&l->v);
-	ret = rd_consume(r, size, put_verify, &l->v);
+	ret = klp_stream_consume(r, size, put_verify, &l->v);
 	for (i = 0; ret == 0 && i < s->nfiles; i++)
 		if (s->files[i].link == set)
 			s->files[i].v = l->v;
@@ -514,25 +254,25 @@ static void ours_replaced(struct scan *s, const char *base)
 }
 
 /* The body of an entry that is not one of our files (it may still be in a set with one of ours). */
-static int other_data(struct rd *r, struct scan *s, const struct klp_cpio_header *h)
+static int other_data(struct klp_stream *r, struct scan *s, const struct klp_cpio_header *h)
 {
 	long set;
 
 	if (!is_hardlink(h) || h->filesize == 0)
-		return rd_consume(r, h->filesize, NULL, NULL);
+		return klp_stream_consume(r, h->filesize, NULL, NULL);
 	if ((set = link_set(s, h)) < 0)
 		return -ENOMEM;
 	return link_body(r, s, set, h->filesize);
 }
 
 /* One of our regular files, a patch or other: followed through hard links. */
-static int our_file(struct rd *r, struct scan *s, const struct klp_cpio_header *h, const char *base)
+static int our_file(struct klp_stream *r, struct scan *s, const struct klp_cpio_header *h, const char *base)
 {
 	struct kofile *f;
 	long set = -1;
 
 	if (strlen(base) >= sizeof(f->name))
-		return rd_consume(r, h->filesize, NULL, NULL);
+		return klp_stream_consume(r, h->filesize, NULL, NULL);
 	if (is_hardlink(h) && (set = link_set(s, h)) < 0)
 		return -ENOMEM;
 	if (!(f = file_slot(s, base)))
@@ -545,10 +285,10 @@ static int our_file(struct rd *r, struct scan *s, const struct klp_cpio_header *
 		return h->filesize ? link_body(r, s, set, h->filesize) : 0;
 	}
 	klp_verify_init(&f->v);
-	return rd_consume(r, h->filesize, put_verify, &f->v);
+	return klp_stream_consume(r, h->filesize, put_verify, &f->v);
 }
 
-static int entry_data(struct rd *r, struct scan *s, const struct klp_cpio_header *h, const char *name)
+static int entry_data(struct klp_stream *r, struct scan *s, const struct klp_cpio_header *h, const char *name)
 {
 	const char *base;
 
@@ -561,7 +301,7 @@ static int entry_data(struct rd *r, struct scan *s, const struct klp_cpio_header
 		s->out->shim = true;
 	if ((h->mode & S_IFMT) != S_IFREG) {
 		ours_replaced(s, base);
-		return rd_consume(r, h->filesize, NULL, NULL);
+		return klp_stream_consume(r, h->filesize, NULL, NULL);
 	}
 	if (!strcmp(base, "klp-early"))
 		s->out->loader = true;
@@ -569,32 +309,32 @@ static int entry_data(struct rd *r, struct scan *s, const struct klp_cpio_header
 		bool fits = h->filesize < sizeof(s->loader_source);
 		s->loader_source_len = 0;
 		s->loader_source[0] = '\0';
-		return rd_consume(r, h->filesize, fits ? put_loader_source : NULL, s);
+		return klp_stream_consume(r, h->filesize, fits ? put_loader_source : NULL, s);
 	}
 	if (!strcmp(base, "manifest")) {
 		/* its own body: a manifest is never identical to another file, so never hard-linked */
 		s->manifest_seen = true;
 		s->manifest_len = 0;
 		s->manifest_big = h->filesize > KLP_MANIFEST_MAX;
-		return rd_consume(r, h->filesize, s->manifest_big ? NULL : put_manifest, s);
+		return klp_stream_consume(r, h->filesize, s->manifest_big ? NULL : put_manifest, s);
 	}
 	return our_file(r, s, h, base);
 }
 
-static int pad4(struct rd *r)
+static int pad4(struct klp_stream *r)
 {
-	return rd_consume(r, (4 - (r->pos & 3)) & 3, NULL, NULL);
+	return klp_stream_consume(r, (4 - (r->pos & 3)) & 3, NULL, NULL);
 }
 
 /* One archive, from its first header to its trailer. */
-static int walk_archive(struct rd *r, struct scan *s)
+static int walk_archive(struct klp_stream *r, struct scan *s)
 {
 	char name[KLP_CPIO_NAME_MAX + 1];
 	struct klp_cpio_header h;
 
 	for (;;) {
 		uint64_t at = r->pos;
-		ssize_t a = rd_fill(r, KLP_CPIO_HEADER_SIZE);
+		ssize_t a = klp_stream_fill(r, KLP_CPIO_HEADER_SIZE);
 		int ret;
 		if (a < 0)
 			return (int)a;
@@ -606,8 +346,8 @@ static int walk_archive(struct rd *r, struct scan *s)
 			snprintf(s->err, s->errlen, "bad cpio header at offset %llu", (unsigned long long)at);
 			return -EBADMSG;
 		}
-		rd_advance(r, KLP_CPIO_HEADER_SIZE);
-		a = rd_fill(r, h.namesize);
+		klp_stream_advance(r, KLP_CPIO_HEADER_SIZE);
+		a = klp_stream_fill(r, h.namesize);
 		if (a < 0)
 			return (int)a;
 		if ((size_t)a < h.namesize) {
@@ -619,11 +359,11 @@ static int walk_archive(struct rd *r, struct scan *s)
 			snprintf(s->err, s->errlen, "bad cpio entry name at offset %llu", (unsigned long long)at);
 			return -EBADMSG;
 		}
-		rd_advance(r, h.namesize);
+		klp_stream_advance(r, h.namesize);
 		ret = pad4(r);
 		if (!strcmp(name, "TRAILER!!!") && (ret == 0 || ret == -EBADMSG)) {
 			/* the end of this archive; padding after it may be cut by the end of the stream */
-			ret = rd_consume(r, h.filesize, NULL, NULL);
+			ret = klp_stream_consume(r, h.filesize, NULL, NULL);
 			if (ret == 0 && (ret = pad4(r)) == -EBADMSG)
 				ret = 0;
 			links_forget(s);
@@ -644,15 +384,15 @@ static int walk_archive(struct rd *r, struct scan *s)
 	}
 }
 
-static void skip_zeros(struct rd *r)
+static void skip_zeros(struct klp_stream *r)
 {
-	while (rd_fill(r, 1) > 0) {
+	while (klp_stream_fill(r, 1) > 0) {
 		size_t i = r->off;
 		while (i < r->len && r->p[i] == 0)
 			i++;
 		if (i == r->off)
 			return;
-		rd_advance(r, i - r->off);
+		klp_stream_advance(r, i - r->off);
 	}
 }
 
@@ -660,14 +400,14 @@ static void skip_zeros(struct rd *r)
  * Archives and zero padding until the end of the stream. At the top level a
  * compressed part ends the walk: returns 1 with its compressor in *comp.
  */
-static int walk_stream(struct rd *r, struct scan *s, bool top, int *comp, unsigned *narchives)
+static int walk_stream(struct klp_stream *r, struct scan *s, bool top, int *comp, unsigned *narchives)
 {
 	for (;;) {
 		ssize_t a;
 		int ret;
 
 		skip_zeros(r);
-		a = rd_fill(r, 6);
+		a = klp_stream_fill(r, 6);
 		if (a < 0)
 			return (int)a;
 		if (a == 0)
@@ -683,7 +423,7 @@ static int walk_stream(struct rd *r, struct scan *s, bool top, int *comp, unsign
 			(*narchives)++;
 			continue;
 		}
-		if (top && (*comp = compressor_find(r->p + r->off, (size_t)a)) >= 0)
+		if (top && (*comp = klp_compression_find(r->p + r->off, (size_t)a)) >= 0)
 			return 1;
 		snprintf(s->err, s->errlen, "%s at offset %llu: neither a cpio archive nor %s",
 			 top ? "unknown data" : "garbage after the decompressed archives", (unsigned long long)r->pos,
@@ -784,11 +524,11 @@ static int range_fd(int fd, uint64_t from, uint64_t to)
 }
 
 /* Feeds the rest of the stream, from its current position, to a decompressor. */
-static int walk_compressed(struct rd *r, int comp, struct scan *s, unsigned *narchives)
+static int walk_compressed(struct klp_stream *r, int comp, struct scan *s, unsigned *narchives)
 {
 	char ferr[256] = "";
-	struct filter f;
-	struct rd dr;
+	struct klp_filter f;
+	struct klp_stream dr;
 	bool eof = false;
 	int in, ret, ret2;
 
@@ -812,24 +552,24 @@ static int walk_compressed(struct rd *r, int comp, struct scan *s, unsigned *nar
 			return -EIO;
 		}
 	}
-	ret = filter_start(compressors[comp].argv, in, &f);
+	ret = klp_filter_start(klp_compression_argv(comp), in, &f);
 	if (in != r->fd)
 		close(in);
 	if (ret < 0) {
-		snprintf(s->err, s->errlen, "cannot run %s to decompress the image: %s", compressors[comp].argv[0],
+		snprintf(s->err, s->errlen, "cannot run %s to decompress the image: %s", klp_compression_argv(comp)[0],
 			 strerror(-ret));
 		return -ENOEXEC;
 	}
-	if ((ret = rd_fd(&dr, f.out, 0)) == 0) {
-		dr.deadline = now_ms() + filter_timeout_ms;
+	if ((ret = klp_stream_fd(&dr, f.out, 0)) == 0) {
+		klp_stream_set_deadline(&dr);
 		ret = walk_stream(&dr, s, false, &comp, narchives);
 		eof = dr.eof;
-		rd_free(&dr);
+		klp_stream_free(&dr);
 	}
 	if (ret == -ETIMEDOUT)
-		snprintf(s->err, s->errlen, "%s gave no output for %u s: killed", f.name, filter_timeout_ms / 1000);
+		snprintf(s->err, s->errlen, "%s gave no output for %u s: killed", f.name, klp_initrd_timeout_ms() / 1000);
 	/* when its output ended, the decompressor's own words explain a truncation best */
-	ret2 = filter_end(&f, ret < 0 && !eof, ferr, sizeof(ferr));
+	ret2 = klp_filter_end(&f, ret < 0 && !eof, ferr, sizeof(ferr));
 	if (ret2 < 0 && (ret == 0 || ret == -EBADMSG)) {
 		snprintf(s->err, s->errlen, "%s", ferr);
 		return -EBADMSG;
@@ -838,7 +578,7 @@ static int walk_compressed(struct rd *r, int comp, struct scan *s, unsigned *nar
 }
 
 /* The klp archive appended after the generator's image: one uncompressed archive, read last. */
-static int walk_appended(struct rd *k, struct scan *s, unsigned *narchives)
+static int walk_appended(struct klp_stream *k, struct scan *s, unsigned *narchives)
 {
 	unsigned n = 0;
 	int comp = -1, ret = walk_stream(k, s, true, &comp, &n);
@@ -856,7 +596,7 @@ static int walk_appended(struct rd *k, struct scan *s, unsigned *narchives)
 }
 
 /* r: the generator's image (up to the klp archive); k: the klp archive, or NULL. */
-static int scan_rd(struct rd *r, struct rd *k, struct klp_embedded *out)
+static int scan_rd(struct klp_stream *r, struct klp_stream *k, struct klp_embedded *out)
 {
 	struct scan s = { .out = out, .err = out->problem, .errlen = sizeof(out->problem) };
 	unsigned narchives = 0;
@@ -869,7 +609,7 @@ static int scan_rd(struct rd *r, struct rd *k, struct klp_embedded *out)
 		return -ENOMEM;
 	ret = walk_stream(r, &s, true, &comp, &narchives);
 	if (ret == 1) {
-		snprintf(out->compression, sizeof(out->compression), "%s", compressors[comp].name);
+		snprintf(out->compression, sizeof(out->compression), "%s", klp_compression_name(comp));
 		ret = walk_compressed(r, comp, &s, &narchives);
 	}
 	if (ret == 0 && k) {
@@ -903,14 +643,14 @@ static int scan_rd(struct rd *r, struct rd *k, struct klp_embedded *out)
 int klp_initrd_embedded_mem(const void *buf, size_t len, struct klp_embedded *out)
 {
 	struct klp_archive_loc loc;
-	struct rd r, k;
+	struct klp_stream r, k;
 
 	if (klp_archive_find_mem(buf, len, &loc) < 0) {
-		rd_mem(&r, buf, len);
+		klp_stream_mem(&r, buf, len);
 		return scan_rd(&r, NULL, out);
 	}
-	rd_mem(&r, buf, (size_t)loc.base);
-	rd_mem(&k, (const char *)buf + loc.offset, (size_t)loc.size);
+	klp_stream_mem(&r, buf, (size_t)loc.base);
+	klp_stream_mem(&k, (const char *)buf + loc.offset, (size_t)loc.size);
 	k.pos = loc.offset;
 	return scan_rd(&r, &k, out);
 }
@@ -918,7 +658,7 @@ int klp_initrd_embedded_mem(const void *buf, size_t len, struct klp_embedded *ou
 int klp_initrd_embedded(const char *path, struct klp_embedded *out)
 {
 	struct klp_archive_loc loc;
-	struct rd r = { .fd = -1 }, k = { .fd = -1 };
+	struct klp_stream r = { .fd = -1 }, k = { .fd = -1 };
 	bool appended;
 	int fd, kfd = -1, ret;
 
@@ -934,15 +674,15 @@ int klp_initrd_embedded(const char *path, struct klp_embedded *out)
 	if (appended && ((kfd = open(path, O_RDONLY | O_CLOEXEC)) < 0 || lseek(kfd, (off_t)loc.offset, SEEK_SET) < 0))
 		ret = -errno;
 	else
-		ret = rd_fd(&r, fd, 0);
+		ret = klp_stream_fd(&r, fd, 0);
 	if (ret == 0 && appended) {
 		r.end = loc.base;
-		ret = rd_fd(&k, kfd, loc.offset);
+		ret = klp_stream_fd(&k, kfd, loc.offset);
 	}
 	if (ret == 0)
 		ret = scan_rd(&r, appended ? &k : NULL, out);
-	rd_free(&r);
-	rd_free(&k);
+	klp_stream_free(&r);
+	klp_stream_free(&k);
 	if (kfd >= 0)
 		close(kfd);
 	close(fd);
@@ -951,7 +691,7 @@ int klp_initrd_embedded(const char *path, struct klp_embedded *out)
 
 int klp_initrd_archive_read(const char *path, struct klp_embedded *out, struct klp_archive_loc *loc)
 {
-	struct rd k = { .fd = -1 };
+	struct klp_stream k = { .fd = -1 };
 	int fd, ret;
 
 	memset(out, 0, sizeof(*out));
@@ -966,9 +706,9 @@ int klp_initrd_archive_read(const char *path, struct klp_embedded *out, struct k
 		snprintf(out->problem, sizeof(out->problem), "no klp archive at the end of the image");
 	else if (lseek(fd, (off_t)loc->offset, SEEK_SET) < 0)
 		ret = -errno;
-	else if ((ret = rd_fd(&k, fd, loc->offset)) == 0)
+	else if ((ret = klp_stream_fd(&k, fd, loc->offset)) == 0)
 		ret = scan_rd(&k, NULL, out);
-	rd_free(&k);
+	klp_stream_free(&k);
 	close(fd);
 	return ret < 0 ? ret : 0;
 }
@@ -977,9 +717,9 @@ int klp_initrd_archive_read(const char *path, struct klp_embedded *out, struct k
 int klp_initrd_module_sha256(const char *path, char out[65], unsigned long long *size, char *err, size_t errlen)
 {
 	const char *const *dec = klp_decompressor(path);
-	struct filter f = { .pid = -1, .out = -1, .errfd = -1 };
+	struct klp_filter f = { .pid = -1, .out = -1, .errfd = -1 };
 	struct sha256 sha;
-	struct rd r;
+	struct klp_stream r;
 	int fd, ret;
 
 	out[0] = '\0';
@@ -990,7 +730,7 @@ int klp_initrd_module_sha256(const char *path, char out[65], unsigned long long 
 		return ret;
 	}
 	if (dec) {
-		ret = filter_start(dec, fd, &f);
+		ret = klp_filter_start(dec, fd, &f);
 		close(fd);
 		if (ret < 0) {
 			snprintf(err, errlen, "cannot run %s for %s: %s", dec[0], path, strerror(-ret));
@@ -998,15 +738,15 @@ int klp_initrd_module_sha256(const char *path, char out[65], unsigned long long 
 		}
 		fd = f.out;
 	}
-	ret = rd_fd(&r, fd, 0);
+	ret = klp_stream_fd(&r, fd, 0);
 	if (ret == 0) {
 		ssize_t a;
 		if (dec)
-			r.deadline = now_ms() + filter_timeout_ms;
+			klp_stream_set_deadline(&r);
 		sha256_init(&sha);
-		while ((a = rd_fill(&r, RD_CAP)) > 0) {
+		while ((a = klp_stream_fill(&r, KLP_STREAM_CAP)) > 0) {
 			sha256_update(&sha, r.p + r.off, (size_t)a);
-			rd_advance(&r, (size_t)a);
+			klp_stream_advance(&r, (size_t)a);
 		}
 		ret = a < 0 ? (int)a : 0;
 		if (ret == 0) {
@@ -1014,13 +754,13 @@ int klp_initrd_module_sha256(const char *path, char out[65], unsigned long long 
 			if (size)
 				*size = r.pos;
 		}
-		rd_free(&r);
+		klp_stream_free(&r);
 	}
 	if (f.pid > 0) {
 		int r2;
 		if (ret == -ETIMEDOUT)
-			snprintf(err, errlen, "%s gave no output for %u s: killed", f.name, filter_timeout_ms / 1000);
-		r2 = filter_end(&f, ret < 0, err, errlen);
+			snprintf(err, errlen, "%s gave no output for %u s: killed", f.name, klp_initrd_timeout_ms() / 1000);
+		r2 = klp_filter_end(&f, ret < 0, err, errlen);
 		if (ret == 0 && r2 < 0) {
 			out[0] = '\0';
 			return r2;
