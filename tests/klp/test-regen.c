@@ -240,6 +240,11 @@ static void bls_entries(void **state)
 	assert_int_equal(klp_bls_initrd("linuxefi /vmlinuz-" K "\n", K, out, sizeof(out)), 0);
 	assert_int_equal(klp_bls_initrd("version " K "\ninitrdx /a\n", K, out, sizeof(out)), -ENOMEDIUM);
 	assert_int_equal(klp_bls_initrd(microcode, K, out, 8), -ENAMETOOLONG);
+	/* dracut's rescue entry: the kernel's version, its own kernel and initrd */
+	assert_int_equal(klp_bls_initrd("title r\nversion " K "\nlinux /0123abcd/0-rescue/linux\n"
+					"initrd /0123abcd/0-rescue/initrd\n", K, out, sizeof(out)), 0);
+	/* no linux line: the version decides */
+	assert_int_equal(klp_bls_initrd("version " K "\ninitrd /i\n", K, out, sizeof(out)), 1);
 }
 
 static void write_file(const char *path, const char *text)
@@ -273,6 +278,16 @@ static void locate(void **state)
 	mkd("%s/%s", "loc/boot/efi");
 	mkd("%s/%s", "loc/boot/efi/EFI");
 	mkd("%s/%s", "loc/boot/efi/EFI/Linux");
+	/* another kernel's image first: K+debug is not K */
+	touch("%s/loc/boot/efi/EFI/Linux/0123abcd-%s+debug.efi", K);
+	assert_int_equal(klp_initrd_locate(&sys, K, out, sizeof(out), why, sizeof(why)), 0);
+	snprintf(want, sizeof(want), "%s/efi/EFI/Linux/0123abcd-%s+debug.efi", boot, K);
+	assert_int_equal(unlink(want), 0);
+	/* kernel-install's boot counting: +3-0 */
+	touch("%s/loc/boot/efi/EFI/Linux/0123abcd-%s+3-0.efi", K);
+	assert_int_equal(klp_initrd_locate(&sys, K, out, sizeof(out), why, sizeof(why)), -EMEDIUMTYPE);
+	snprintf(want, sizeof(want), "%s/efi/EFI/Linux/0123abcd-%s+3-0.efi", boot, K);
+	assert_int_equal(unlink(want), 0);
 	touch("%s/loc/boot/efi/EFI/Linux/0123abcd-%s.efi", K);
 	assert_int_equal(klp_initrd_locate(&sys, K, out, sizeof(out), why, sizeof(why)), -EMEDIUMTYPE);
 	assert_non_null(strstr(why, "unified kernel image"));

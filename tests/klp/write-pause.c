@@ -27,40 +27,44 @@ static void pause_ms(void)
 		nanosleep(&ts, NULL);
 }
 
-#define REAL(name) ((__typeof__(&name))dlsym(RTLD_NEXT, #name))
+/* The next definition of a libc function: the real one. */
+static void *real(const char *name)
+{
+	return dlsym(RTLD_NEXT, name);
+}
 
 ssize_t copy_file_range(int in, off_t *in_off, int out, off_t *out_off, size_t len, unsigned int flags)
 {
 	pause_ms();
-	return REAL(copy_file_range)(in, in_off, out, out_off, len, flags);
+	return ((__typeof__(&copy_file_range))real("copy_file_range"))(in, in_off, out, out_off, len, flags);
 }
 
 int fsync(int fd)
 {
 	pause_ms();
-	return REAL(fsync)(fd);
+	return ((__typeof__(&fsync))real("fsync"))(fd);
 }
 
 int fdatasync(int fd)
 {
 	pause_ms();
-	return REAL(fdatasync)(fd);
+	return ((__typeof__(&fdatasync))real("fdatasync"))(fd);
 }
 
 int syncfs(int fd)
 {
 	pause_ms();
-	return REAL(syncfs)(fd);
+	return ((__typeof__(&syncfs))real("syncfs"))(fd);
 }
 
 int rename(const char *from, const char *to)
 {
 	pause_ms();
-	return REAL(rename)(from, to);
+	return ((__typeof__(&rename))real("rename"))(from, to);
 }
 
 int renameat(int fromfd, const char *from, int tofd, const char *to)
 {
 	pause_ms();
-	return REAL(renameat)(fromfd, from, tofd, to);
+	return ((__typeof__(&renameat))real("renameat"))(fromfd, from, tofd, to);
 }

@@ -96,7 +96,7 @@ static int last_initrd(const char *v, size_t n, char *out, size_t len)
 
 int klp_bls_initrd(const char *text, const char *kver, char *out, size_t len)
 {
-	bool match = false, uki = false;
+	bool by_version = false, has_linux = false, by_linux = false, uki = false;
 	const char *l, *v;
 	size_t n, vlen;
 	int r;
@@ -106,15 +106,21 @@ int klp_bls_initrd(const char *text, const char *kver, char *out, size_t len)
 	for (l = text; l && *l; l = strchr(l, '\n') ? strchr(l, '\n') + 1 : NULL) {
 		n = strcspn(l, "\n");
 		if ((v = bls_value(l, n, "version", &vlen)) && vlen == strlen(kver) && !strncmp(v, kver, vlen))
-			match = true;
-		if ((v = bls_value(l, n, "linux", &vlen)) && linux_is(v, vlen, kver))
-			match = true;
+			by_version = true;
+		if ((v = bls_value(l, n, "linux", &vlen))) {
+			has_linux = true;
+			by_linux |= linux_is(v, vlen, kver);
+		}
 		if (bls_value(l, n, "uki", &vlen) || bls_value(l, n, "efi", &vlen))
 			uki = true;
 		if ((v = bls_value(l, n, "initrd", &vlen)) && vlen && (r = last_initrd(v, vlen, out, len)) < 0)
 			return r;
 	}
-	if (!match)
+	/*
+	 * The linux line decides when there is one: dracut's rescue entry has
+	 * the kernel's version but boots its own kernel and initrd (0-rescue)
+	 */
+	if (has_linux ? !by_linux : !by_version)
 		return 0;
 	if (uki)
 		return -EMEDIUMTYPE;
@@ -215,6 +221,33 @@ static int from_entries(const struct klp_sys *sys, const char *kver, char *out, 
 	return r;
 }
 
+/*
+ * Is this EFI/Linux file name a unified kernel image of kver: K or
+ * <anything>-K, then ".efi" or kernel-install's boot counting "+N[-M].efi"?
+ * (6.5.6-300.fc39.x86_64+debug is another kernel.)
+ */
+static bool uki_name_is(const char *name, const char *kver)
+{
+	size_t k = strlen(kver);
+	const char *p;
+
+	for (p = strstr(name, kver); p; p = strstr(p + 1, kver)) {
+		const char *e = p + k;
+		if (p != name && p[-1] != '-')
+			continue;
+		if (!strcmp(e, ".efi"))
+			return true;
+		if (*e == '+' && e[1] >= '0' && e[1] <= '9') {
+			e += strspn(e + 1, "0123456789") + 1;
+			if (*e == '-')
+				e += strspn(e + 1, "0123456789") + 1;
+			if (!strcmp(e, ".efi"))
+				return true;
+		}
+	}
+	return false;
+}
+
 /* A unified kernel image of kver in EFI/Linux of BOOT or an ESP: its path in out. */
 static bool uki_of(const struct klp_sys *sys, const char *kver, char *out, size_t len)
 {
@@ -228,7 +261,7 @@ static bool uki_of(const struct klp_sys *sys, const char *kver, char *out, size_
 			continue;
 		char **names = names_ending(dir, ".efi", &n);
 		for (i = 0; i < n && !found; i++) {
-			if (strstr(names[i], kver))
+			if (uki_name_is(names[i], kver))
 				found = snprintf(out, len, "%s/%s", dir, names[i]) < (int)len;
 		}
 		klp_strv_free(names, n);
