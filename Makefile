@@ -258,7 +258,7 @@ shellcheck:
 deps:
 	$(Q)tools/deps
 
-BOOT_SUITES := qemu/test-boot $(wildcard qemu/test-dracut) qemu/test-fallback qemu/test-dracut-ng qemu/test-guard
+BOOT_SUITES := qemu/test-boot $(wildcard qemu/test-dracut) qemu/test-fallback qemu/test-guard
 
 # klp initrd / klp regenerate with the real dracut: builds, no-ops, kills, ENOSPC, zipl, locks (root).
 regen-tests: loader tool kmod $(PRELOAD)
@@ -293,10 +293,12 @@ arch-boot-tests: arch-loaders
 	$(Q)tests/run-suites qemu/test-arch
 
 # Every shell/QEMU suite, one grand total at the end. Two lanes side by side first (they share no
-# work folder; on 2 cores each keeps one busy): the host suites (real dracut, dpkg, rpm; then the
-# s390x/ppc64le boots) beside the x86-64 boots of dracut initrds. Then qemu/test-corpus (two lanes of
-# its own) and qemu/lifecycle, the longest, the whole story in a Debian guest.
-HOST_LANE := tests/klp/test-payload tests/klp/test-regenerate tests/hooks/test-dpkg tests/hooks/test-rpm qemu/test-arch
+# work folder): the host suites (real dracut, dpkg, rpm), the s390x/ppc64le boots and the dracut-ng
+# boots (their own dracut copy and work folder) beside the boots of Debian's dracut initrds (which
+# share build/qemu/dracut-base, so they stay in one lane). Then qemu/test-corpus (two lanes of its
+# own) and qemu/lifecycle, the longest, the whole story in a Debian guest.
+HOST_LANE := tests/klp/test-payload tests/klp/test-regenerate tests/hooks/test-dpkg tests/hooks/test-rpm qemu/test-arch \
+	qemu/test-dracut-ng
 integration-tests: loader tool kmod upstream-kmod arch-loaders $(PRELOAD)
 	$(Q)tests/run-suites --pair "$(HOST_LANE)" "$(BOOT_SUITES)" qemu/test-corpus qemu/lifecycle
 
