@@ -183,6 +183,15 @@ static int entry_path(const struct klp_sys *sys, const char *base, const char *r
 	return snprintf(out, len, "%s", p) >= (int)len ? -ENAMETOOLONG : 0;
 }
 
+/* The one line that refuses a unified kernel image (where: the entry or the image that says so). */
+static void uki_refusal(char *why, size_t whylen, const char *kver, const char *where)
+{
+	snprintf(why, whylen,
+		 "%s boots %s as a unified kernel image: its initrd is inside the signed image, which klp does "
+		 "not rewrite; rebuild the image (kernel-install add %s /boot/vmlinuz-%s)",
+		 where, kver, kver, kver);
+}
+
 /* 1: a BLS entry names kver's initrd (in out); 0: no entry for kver; < 0 refused, why says it. */
 static int from_entries(const struct klp_sys *sys, const char *kver, char *out, size_t len, char *why,
 			size_t whylen)
@@ -205,10 +214,7 @@ static int from_entries(const struct klp_sys *sys, const char *kver, char *out, 
 			if (r == 1)
 				r = entry_path(sys, bases[b], rel, out, len) < 0 ? -ENAMETOOLONG : 1;
 			else if (r == -EMEDIUMTYPE)
-				snprintf(why, whylen,
-					 "the boot entry %s boots %s as a unified kernel image: its initrd is inside "
-					 "the signed image, which klp does not rewrite; rebuild the image (kernel-install add "
-					 "%s /boot/vmlinuz-%s)", p, kver, kver, kver);
+				uki_refusal(why, whylen, kver, p);
 			else if (r == -ENOMEDIUM)
 				snprintf(why, whylen,
 					 "the boot entry %s boots %s without an initrd: a livepatch needs one to be "
@@ -349,21 +355,16 @@ int klp_initrd_locate(const struct klp_sys *sys, const char *kver, char *out, si
 	char uki[PATH_MAX];
 	int r;
 
-	if (why && whylen)
-		why[0] = '\0';
+	why[0] = '\0';
 	if (!kver[0] || strchr(kver, '/'))
 		return -EINVAL;
-	r = from_entries(sys, kver, out, len, why ? why : uki, why ? whylen : sizeof(uki));
+	r = from_entries(sys, kver, out, len, why, whylen);
 	if (r != 0)
 		return r < 0 ? r : 0;
 	if (named_initrd(sys, kver, out, len))
 		return 0;
 	if (uki_of(sys, kver, uki, sizeof(uki))) {
-		if (why)
-			snprintf(why, whylen,
-				 "%s boots as the unified kernel image %s: its initrd is inside the signed image, which "
-				 "klp does not rewrite; rebuild the image (kernel-install add %s /boot/vmlinuz-%s)",
-				 kver, uki, kver, kver);
+		uki_refusal(why, whylen, kver, uki);
 		return -EMEDIUMTYPE;
 	}
 	if (token_dir(sys, kver, out, len))
@@ -373,5 +374,7 @@ int klp_initrd_locate(const struct klp_sys *sys, const char *kver, char *out, si
 
 int klp_initrd_path(const struct klp_sys *sys, const char *kver, char *out, size_t len)
 {
-	return klp_initrd_locate(sys, kver, out, len, NULL, 0);
+	char why[512];
+
+	return klp_initrd_locate(sys, kver, out, len, why, sizeof(why));
 }

@@ -473,7 +473,7 @@ const char *klp_root_norm(const char *root, char *buf, size_t len);
 /*
  * The initrd file that boots kver (bootentry.c: boot entries, the
  * distributions' names, kernel-install's layout), existing or to be made.
- * < 0 when klp must not write one, why (may be NULL) saying so in one line:
+ * < 0 when klp must not write one, why (whylen > 0) saying so in one line:
  * -EMEDIUMTYPE a unified kernel image, -ENOMEDIUM a boot entry without an
  * initrd, -EINVAL a bad kver.
  */
