@@ -18,6 +18,8 @@
 #                                       $harness_numbers when set; never counted
 #   totals                              "N passed, N failed" (", N skipped" when some
 #                                       were); false on any failure
+#   totals_of FILE                      "PASSED FAILED SKIPPED" of the last totals line a
+#                                       suite wrote into FILE; false when it wrote none
 #
 # Every result line starts with "ok   ", "FAIL " or "SKIP "; tests/run-suites
 # adds up the totals lines.
@@ -112,4 +114,9 @@ totals() {
 		printf '%s passed, %s failed\n' "$passed" "$failed"
 	fi
 	[ "$failed" -eq 0 ]
+}
+
+totals_of() {
+	grep -E '^[0-9]+ passed, [0-9]+ failed(, [0-9]+ skipped)?$' "$1" 2>/dev/null | tail -n 1 |
+		awk '{ print $1, $3 + 0, $5 + 0; found = 1 } END { exit !found }'
 }
