@@ -21,7 +21,7 @@ struct klp_opts {
 	bool has_timeout;     /* --timeout given: overrides rd.klp.timeout */
 	bool mount_run;       /* shim: mount /run just before the status is written, after the patch */
 	unsigned timeout_ms;
-	/* the command line already read (shim: by PID 1, before the fork), NULL = read it */
+	/* the command line already read (shim: by PID 1, before the worker starts), NULL = read it */
 	const struct klp_cmdline *cmdline;
 	ssize_t cmdline_n;    /* what klp_early_cmdline() returned for it */
 	uint64_t start_boot_ns, start_mono_ns;

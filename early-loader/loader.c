@@ -540,7 +540,7 @@ int klp_early_run(const struct klp_opts *o)
 	if (!wo.pid) /* the status names the process that was started, not its worker */
 		wo.pid = sys_getpid();
 	ctx_init(&c, o);
-	if (!wo.cmdline) { /* read once: the worker gets it through the fork */
+	if (!wo.cmdline) { /* read once: the worker shares our memory */
 		wo.cmdline = &c.cmd;
 		wo.cmdline_n = c.cmdline_n;
 	}

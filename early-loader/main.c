@@ -2,7 +2,7 @@
 /*
  * klp-early: apply the initrd's livepatch before any other userspace runs.
  *
- * In every mode the work runs in a forked child under one bound
+ * In every mode the work runs in a child process under one bound
  * (klp_early_run). As PID 1 (shim mode) it then execs the real init with its
  * own argv and envp; it never exits, since PID 1 exiting panics the kernel.
  * Otherwise (hook mode: dracut's cmdline hook, the systemd unit, the
@@ -275,11 +275,15 @@ static void exec_real_init(char **argv, char **envp)
 }
 
 /*
- * Before the patch only what its load needs: /proc (the command line), /sys
- * and /dev (kmsg). /run is mounted by the worker once the patch is in, just
- * before it writes its status there, and by us when it is done or dead (a
- * no-op when the worker did); the command line is read once, here, and the
- * worker gets it through the fork.
+ * Before the patch only what its load needs: /proc (the command line) and
+ * /sys. /dev is mounted for the first kmsg line (after the insert, unless
+ * something went wrong), /run by the worker once the patch is in, just
+ * before it writes its status there; both by us when it is done or dead (a
+ * no-op when the worker did), for the real init. An init that mounts
+ * /proc, /sys, /dev and /run itself, over anything there (initramfs-tools:
+ * KLP_HANDOFF_FLAG), gets no /run and none of ours. The
+ * command line is read once, here, and the worker gets it in the memory it
+ * shares with us.
  */
 static void shim(struct klp_opts *o, char **argv, char **envp)
 {
@@ -287,9 +291,16 @@ static void shim(struct klp_opts *o, char **argv, char **envp)
 	o->mode = "shim";
 	o->pid = 1; /* the worker is a child, but the kernel started us */
 	o->quiet_stderr = true;
-	o->mount_run = true;
+	o->mount_run = sys_exists(KLP_HANDOFF_FLAG) != 1;
+	if (!o->mount_run) /* the real init mounts its own /run: the status waits in the image */
+		o->status = KLP_STATUS_HANDOFF;
 	(void)klp_early_run(o);
-	sys_run_mount(); /* a no-op when the worker did it */
+	if (o->mount_run) {
+		sys_dev_mount(); /* no-ops when the worker did them */
+		sys_run_mount();
+	} else {
+		sys_early_umounts(); /* it mounts them itself, whatever is there */
+	}
 	exec_real_init(argv, envp);
 }
 

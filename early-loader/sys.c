@@ -7,10 +7,12 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/mman.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
@@ -175,11 +177,30 @@ int sys_write_atomic(const char *path, const char *data, size_t len)
 	return r;
 }
 
+/* shim mode: /dev is mounted when the first kmsg line is written (sys_early_mounts) */
+static bool dev_deferred;
+
+/* what we mounted (shim mode), for sys_early_umounts */
+static bool mounted_proc, mounted_sys, mounted_dev;
+
+static bool mount_if_absent(const char *probe, const char *type, const char *dir, const char *opts,
+			    unsigned long flags);
+
+void sys_dev_mount(void)
+{
+	if (mount_if_absent("/dev/kmsg", "devtmpfs", "/dev", "mode=0755", MS_NOSUID))
+		mounted_dev = true;
+}
+
 void sys_kmsg(int level, const char *line)
 {
 	char buf[600];
 	int n, fd = open("/dev/kmsg", O_WRONLY | O_CLOEXEC | O_NOCTTY);
 
+	if (fd < 0 && errno == ENOENT && dev_deferred) {
+		sys_dev_mount();
+		fd = open("/dev/kmsg", O_WRONLY | O_CLOEXEC | O_NOCTTY);
+	}
 	if (fd < 0)
 		return;
 	n = snprintf(buf, sizeof(buf), "<%d>%s\n", level, line);
@@ -238,28 +259,41 @@ static int is_mountpoint(const char *path)
 	return a.st_dev != b.st_dev;
 }
 
-static void mount_if_absent(const char *probe, const char *type, const char *dir, const char *opts,
+/* true when it mounted type on dir */
+static bool mount_if_absent(const char *probe, const char *type, const char *dir, const char *opts,
 			    unsigned long flags)
 {
 	if (probe && access(probe, F_OK) == 0)
-		return;
+		return false;
 	if (!probe && is_mountpoint(dir))
-		return;
+		return false;
 	(void)mkdir(dir, 0755);
-	(void)mount(type, dir, type, flags, opts);
+	return mount(type, dir, type, flags, opts) == 0;
 }
 
 void sys_early_mounts(void)
 {
-	mount_if_absent("/proc/self", "proc", "/proc", NULL, MS_NOSUID | MS_NODEV | MS_NOEXEC);
-	mount_if_absent("/sys/kernel", "sysfs", "/sys", NULL, MS_NOSUID | MS_NODEV | MS_NOEXEC);
-	mount_if_absent("/dev/kmsg", "devtmpfs", "/dev", "mode=0755", MS_NOSUID);
+	mounted_proc = mount_if_absent("/proc/self", "proc", "/proc", NULL, MS_NOSUID | MS_NODEV | MS_NOEXEC);
+	mounted_sys = mount_if_absent("/sys/kernel", "sysfs", "/sys", NULL, MS_NOSUID | MS_NODEV | MS_NOEXEC);
+	dev_deferred = true; /* the patch's load does not need /dev: sys_kmsg mounts it for its first line */
+}
+
+void sys_early_umounts(void)
+{
+	/* detached: a worker stopped at the bound may still hold a file of them */
+	if (mounted_dev)
+		(void)umount2("/dev", MNT_DETACH);
+	if (mounted_sys)
+		(void)umount2("/sys", MNT_DETACH);
+	if (mounted_proc)
+		(void)umount2("/proc", MNT_DETACH);
+	mounted_dev = mounted_sys = mounted_proc = false; /* a later kmsg line mounts /dev again */
 }
 
 void sys_run_mount(void)
 {
 	/* systemd would mount an empty /run over ours: give it a tmpfs it keeps */
-	mount_if_absent(NULL, "tmpfs", "/run", "mode=0755", MS_NOSUID | MS_NODEV);
+	(void)mount_if_absent(NULL, "tmpfs", "/run", "mode=0755", MS_NOSUID | MS_NODEV);
 }
 
 static int wait_child(pid_t pid, unsigned timeout_ms)
@@ -303,30 +337,78 @@ static void on_sigchld(int sig)
 	(void)sig;
 }
 
+/* the worker's stack: its own, with an inaccessible page below it */
+#define WORKER_STACK (256u * 1024u)
+#define GUARD_PAGE 4096u
+
+struct worker_start {
+	int (*fn)(void *);
+	void *arg;
+	sigset_t mask;           /* the caller's, restored in the worker */
+	struct sigaction chld;   /* the caller's SIGCHLD action, restored in the worker */
+};
+
+static int worker_entry(void *p)
+{
+	const struct worker_start *w = p;
+
+	sigprocmask(SIG_SETMASK, &w->mask, NULL);
+	sigaction(SIGCHLD, &w->chld, NULL);
+	_exit(w->fn(w->arg) & 0xff);
+}
+
+/*
+ * The worker shares our memory (CLONE_VM), as vfork's child does, but we do
+ * not stop while it runs: no page tables to copy and no copy-on-write faults,
+ * which under emulation (TCG) made the fork the largest cost before the
+ * patch's insert. It has a stack of its own and its own signal actions. Its
+ * errno is ours (one thread pointer): while it runs we only wait, and our
+ * calls set errno only at the bound, when it is killed.
+ */
+static pid_t worker_clone(struct worker_start *w, void **stack)
+{
+	pid_t pid;
+	/* an anonymous mapping takes fd -1 (cppcheck says otherwise) */
+	char *st = mmap(NULL, WORKER_STACK + GUARD_PAGE, PROT_READ | PROT_WRITE,
+			MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0); // cppcheck-suppress invalidFunctionArg
+
+	if (st == MAP_FAILED)
+		return -errno;
+	(void)mprotect(st, GUARD_PAGE, PROT_NONE);
+	pid = clone(worker_entry, st + WORKER_STACK + GUARD_PAGE, CLONE_VM | SIGCHLD, w);
+	if (pid < 0) {
+		int r = -errno;
+		munmap(st, WORKER_STACK + GUARD_PAGE);
+		return r;
+	}
+	*stack = st;
+	return pid;
+}
+
 int sys_run_worker(int (*fn)(void *), void *arg, unsigned timeout_ms)
 {
 	/*
 	 * As PID 1 a signal with the default action is dropped by the kernel;
 	 * a handler (restored before exec) makes sure SIGCHLD is delivered.
 	 */
-	struct sigaction sa = { .sa_handler = on_sigchld }, oldsa;
-	sigset_t chld, old;
+	struct sigaction sa = { .sa_handler = on_sigchld };
+	struct worker_start w = { .fn = fn, .arg = arg };
+	sigset_t chld;
+	void *stack = NULL;
 	pid_t pid;
 	int r;
 
 	sigemptyset(&chld);
 	sigaddset(&chld, SIGCHLD);
-	sigaction(SIGCHLD, &sa, &oldsa);
-	sigprocmask(SIG_BLOCK, &chld, &old);
-	pid = fork();
-	if (pid == 0) {
-		sigprocmask(SIG_SETMASK, &old, NULL);
-		sigaction(SIGCHLD, &oldsa, NULL);
-		_exit(fn(arg) & 0xff);
-	}
-	r = pid < 0 ? -errno : wait_child(pid, timeout_ms);
-	sigprocmask(SIG_SETMASK, &old, NULL);
-	sigaction(SIGCHLD, &oldsa, NULL);
+	sigaction(SIGCHLD, &sa, &w.chld);
+	sigprocmask(SIG_BLOCK, &chld, &w.mask);
+	pid = worker_clone(&w, &stack);
+	r = pid < 0 ? pid : wait_child(pid, timeout_ms);
+	/* only a worker that is gone leaves its stack: a killed one may not have died yet */
+	if (pid > 0 && (r >= 0 || r <= -1000))
+		munmap(stack, WORKER_STACK + GUARD_PAGE);
+	sigprocmask(SIG_SETMASK, &w.mask, NULL);
+	sigaction(SIGCHLD, &w.chld, NULL);
 	return r;
 }
 

@@ -45,15 +45,20 @@ int sys_efivar_delete(const char *name);
 
 /* Shim mode (PID 1) helpers. */
 long sys_getpid(void);
-/* proc, sysfs and devtmpfs, each unless already there */
+/* proc and sysfs, each unless already there; devtmpfs on /dev for the first kmsg line */
 void sys_early_mounts(void);
+/* devtmpfs on /dev unless /dev/kmsg is there */
+void sys_dev_mount(void);
+/* takes away (detached) what sys_early_mounts and sys_dev_mount mounted */
+void sys_early_umounts(void);
 /* a tmpfs on /run unless /run is a mount point already */
 void sys_run_mount(void);
 /*
- * Runs fn(arg) in a forked child and waits for it at most timeout_ms.
+ * Runs fn(arg) in a child process (sharing memory, not stopping the caller)
+ * and waits for it at most timeout_ms.
  * Returns the child's exit code (>= 0); -ETIMEDOUT when it did not end in
  * time (it is killed); -(1000 + sig) when it died from signal sig; another
- * negative errno when it could not fork.
+ * negative errno when it could not start it.
  */
 int sys_run_worker(int (*fn)(void *), void *arg, unsigned timeout_ms);
 /* execv()s path; returns only on failure, with -errno. */

@@ -23,6 +23,16 @@
 #define KLP_REAL_INIT KLP_DIR "/init"
 #define KLP_STATUS_DIR "/run/klp"
 #define KLP_STATUS KLP_STATUS_DIR "/early.status"
+/*
+ * An initrd whose init mounts /proc, /sys, /dev and a fresh /run over
+ * anything there (initramfs-tools) carries this flag: as /init the loader
+ * then writes its status inside the image, at KLP_STATUS_HANDOFF, mounts no
+ * /run and takes its own mounts away before the exec; the generator's own
+ * early script (initramfs-tools/scripts/init-top/klp) moves the status to
+ * KLP_STATUS once that /run is there.
+ */
+#define KLP_HANDOFF_FLAG KLP_DIR "/status-handoff"
+#define KLP_STATUS_HANDOFF KLP_DIR "/early.status"
 #define KLP_SYSFS "/sys/kernel/livepatch"
 
 #define KLP_MANIFEST_MAX 4096

@@ -326,6 +326,14 @@ void sys_early_mounts(void)
 {
 }
 
+void sys_dev_mount(void)
+{
+}
+
+void sys_early_umounts(void)
+{
+}
+
 void sys_run_mount(void)
 {
 	fake.run_mounts++;
