@@ -71,7 +71,7 @@ KLP_OBJS := $(KLP_SRCS:tools/klp/%.c=$(B)/tools/obj/%.o)
 KMOD_CFLAGS = $(shell $(PKG_CONFIG) --cflags libkmod blkid)
 KMOD_LIBS = $(shell $(PKG_CONFIG) --libs libkmod blkid)
 
-.PHONY: all loader tool kmod bench bench-update check unit unit-asan klp-golden shellcheck regen-tests hook-tests boot-tests dracut-ng-tests integration-tests deps demo install clean distclean help
+.PHONY: all loader tool kmod bench bench-update check unit unit-asan klp-golden shellcheck regen-tests hook-tests boot-tests dracut-ng-tests initramfs-tools-tests integration-tests deps demo install clean distclean help
 all: loader tool
 
 help:
@@ -83,6 +83,7 @@ help:
 	@echo "make cross-check  s390x and ppc64le: build loader, klp and unit tests, run them under qemu-user"
 	@echo "make CROSS_COMPILE=s390x-linux-gnu-  (or powerpc64le-linux-gnu-) build into build/<arch>"
 	@echo "make dracut-ng-tests  the dracut boot cases again with dracut-ng 111 from vendor/ (in check)"
+	@echo "make initramfs-tools-tests  initrds of initramfs-tools' mkinitramfs with klp's hook, booted (in check)"
 	@echo "make arch-boot-tests  boot the s390x and ppc64le loaders under Debian's kernels in QEMU (in check)"
 	@echo "make upstream-kmod  the kernel's own livepatch samples and self-tests, unmodified ($(B)/kmod/upstream)"
 	@echo "make corpus-tests  those and the vendor shapes embedded by dracut and booted in QEMU (in check)"
@@ -249,7 +250,8 @@ corpus-tests: loader tool kmod upstream-kmod
 	$(Q)tests/run-suites qemu/test-corpus
 
 SHELL_FILES = tools/deps kmod/mkbigtable tests/run-unit tests/run-cross tests/run-suites .ci/run $(filter-out %.md %.c,$(wildcard qemu/*[!~] \
-	dracut-module/*.sh tools/hooks/klp-hook tools/hooks/*/* tests/hooks/* tests/klp/run-golden \
+	dracut-module/*.sh initramfs-tools/hooks/klp initramfs-tools/scripts/init-top/klp tools/hooks/klp-hook \
+	tools/hooks/*/* tests/hooks/* tests/klp/run-golden \
 	tests/lib/*.sh tests/klp/test-regenerate tests/klp/test-payload tests/klp/bin/* tests/fuzz/run-fuzz tests/fuzz/mkseeds-initrd))
 
 shellcheck:
@@ -275,6 +277,9 @@ boot-tests: loader tool kmod
 dracut-ng-tests: loader tool kmod
 	$(Q)tests/run-suites qemu/test-dracut-ng
 
+initramfs-tools-tests: loader tool kmod
+	$(Q)tests/run-suites qemu/test-initramfs-tools
+
 check: deps
 	$(Q)$(MAKE) --no-print-directory all kmod upstream-kmod
 	$(Q)$(MAKE) --no-print-directory unit unit-asan klp-golden klp-valgrind shellcheck lint fuzz-regress
@@ -292,15 +297,16 @@ arch-loaders:
 arch-boot-tests: arch-loaders
 	$(Q)tests/run-suites qemu/test-arch
 
-# Every shell/QEMU suite, one grand total at the end. Two lanes side by side first (they share no
-# work folder): the host suites (real dracut, dpkg, rpm), the s390x/ppc64le boots and the dracut-ng
-# boots (their own dracut copy and work folder) beside the boots of Debian's dracut initrds (which
-# share build/qemu/dracut-base, so they stay in one lane). Then qemu/test-corpus (two lanes of its
-# own) and qemu/lifecycle, the longest, the whole story in a Debian guest.
+# Every shell/QEMU suite, one grand total at the end, in two lanes side by side (they share no work
+# folder). One: the host suites (real dracut, dpkg, rpm), the s390x/ppc64le boots, the dracut-ng and
+# initramfs-tools boots (their own generator and work folder), then qemu/lifecycle (its own cache
+# and guest; one emulated CPU, the other core is the other lane's). Two: the boots of Debian's
+# dracut initrds, qemu/test-corpus last (they share build/qemu/dracut-base, so one lane; the corpus
+# boots two at a time and has both cores once the other lane is done).
 HOST_LANE := tests/klp/test-payload tests/klp/test-regenerate tests/hooks/test-dpkg tests/hooks/test-rpm qemu/test-arch \
-	qemu/test-dracut-ng
+	qemu/test-dracut-ng qemu/test-initramfs-tools
 integration-tests: loader tool kmod upstream-kmod arch-loaders $(PRELOAD)
-	$(Q)tests/run-suites --pair "$(HOST_LANE)" "$(BOOT_SUITES)" qemu/test-corpus qemu/lifecycle
+	$(Q)tests/run-suites --pair "$(HOST_LANE) qemu/lifecycle" "$(BOOT_SUITES) qemu/test-corpus"
 
 # make bench: BENCH_BOOTS boots per variant, then bench-update (below). The limit loader (qemu/limit-init.c), the least a
 # loader must do, is booted beside klp-early; it is built for the bench's patch only.
@@ -347,6 +353,9 @@ install: all
 	install -m 0755 dracut-module/module-setup.sh dracut-module/klp-hook.sh dracut-module/klp-fallback.sh \
 		$(DESTDIR)$(DRACUTMODDIR)/55klp/
 	install -m 0644 dracut-module/klp-early.service $(DESTDIR)$(DRACUTMODDIR)/55klp/
+	install -d $(DESTDIR)$(DATADIR)/initramfs-tools/hooks $(DESTDIR)$(DATADIR)/initramfs-tools/scripts/init-top
+	install -m 0755 initramfs-tools/hooks/klp $(DESTDIR)$(DATADIR)/initramfs-tools/hooks/klp
+	install -m 0755 initramfs-tools/scripts/init-top/klp $(DESTDIR)$(DATADIR)/initramfs-tools/scripts/init-top/klp
 	install -m 0755 tools/hooks/klp-hook $(DESTDIR)$(SBINDIR)/klp-hook
 	install -d $(DESTDIR)/etc/kernel/postinst.d $(DESTDIR)$(LIBDIR)/kernel/install.d
 	install -m 0755 tools/hooks/kernel/zz-klp $(DESTDIR)/etc/kernel/postinst.d/zz-klp
