@@ -41,6 +41,10 @@ _klp()
 		mapfile -t COMPREPLY < <(compgen -W "name file srcversion vermagic kernel" -- "$cur")
 		return
 		;;
+	--generator)
+		mapfile -t COMPREPLY < <(compgen -W "dracut initramfs-tools" -- "$cur")
+		return
+		;;
 	--timeout | --lock-timeout | --dracut-timeout | --dracut-arg)
 		return
 		;;
@@ -66,7 +70,7 @@ _klp()
 			--prometheus --help" -- "$cur")
 		;;
 	regenerate)
-		mapfile -t COMPREPLY < <(compgen -W "--kver --all --if-needed --dracut --dracut-arg --root
+		mapfile -t COMPREPLY < <(compgen -W "--kver --all --if-needed --full --generator --dracut --dracut-arg --root
 			--boot --no-boot-check --lock-timeout --dracut-timeout -q --quiet --help" -- "$cur")
 		;;
 	installed)

@@ -7,22 +7,29 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "klp.h"
 
 static const char usage[] =
-	"Usage: klp regenerate [--kver K | --all] [--if-needed] [--full] [--dracut PATH] [--dracut-arg ARG]...\n"
-	"                      [--root DIR] [--boot DIR] [--no-boot-check] [--lock-timeout SEC]\n"
-	"                      [--dracut-timeout SEC] [-q]\n"
+	"Usage: klp regenerate [--kver K | --all] [--if-needed] [--full] [--generator NAME]\n"
+	"                      [--dracut PATH] [--dracut-arg ARG]... [--root DIR] [--boot DIR]\n"
+	"                      [--no-boot-check] [--lock-timeout SEC] [--dracut-timeout SEC] [-q]\n"
 	"Bring initrds in step so that each embeds its kernel's installed livepatch.\n"
 	"\n"
 	"  --kver K             only kernel K (default: --all)\n"
 	"  --all                every installed kernel: ROOT/lib/modules/K with BOOT/vmlinuz-K\n"
 	"  --if-needed          only the initrds that are not in-sync or no-patch (see klp initrd),\n"
 	"                       and none for a kernel with neither a patch nor an initrd\n"
-	"  --full               run dracut even when only the patch changed\n"
-	"  --dracut PATH        the dracut to run (default $KLP_DRACUT, else dracut)\n"
-	"  --dracut-arg ARG     pass ARG to dracut, before --force --kver K [--kmoddir] OUTPUT\n"
+	"  --full               run the generator even when only the patch changed\n"
+	"  --generator NAME     dracut or initramfs-tools (default: initramfs-tools when\n"
+	"                       ROOT/usr/sbin/update-initramfs exists and no --dracut or\n"
+	"                       $KLP_DRACUT is given, as on Debian and Ubuntu without dracut;\n"
+	"                       else dracut)\n"
+	"  --dracut PATH        the generator's program (default $KLP_DRACUT, else dracut;\n"
+	"                       initramfs-tools: $KLP_MKINITRAMFS, else mkinitramfs)\n"
+	"  --dracut-arg ARG     pass ARG to it, before --force --kver K [--kmoddir] OUTPUT\n"
+	"                       (mkinitramfs: before -o OUTPUT K; it builds from / only)\n"
 	"  --root DIR           the tree holding lib/modules/K and etc/ (default /; when set,\n"
 	"                       dracut gets --kmoddir DIR/lib/modules/K)\n"
 	"  --boot DIR           where the initrds are (default /boot)\n"
@@ -31,9 +38,9 @@ static const char usage[] =
 	"  --dracut-timeout SEC stop dracut after SEC (default 1800)\n"
 	"  -q, --quiet          no progress lines\n"
 	"\n"
-	"When only the patch changed, the new initrd is the old one's dracut image followed by a\n"
+	"When only the patch changed, the new initrd is the old one's image followed by a\n"
 	"small archive of the new patch and its manifest (the kernel lets the later files win);\n"
-	"dracut runs when there is no initrd or it cannot be read, it has no klp-early or the file\n"
+	"the generator runs when there is no initrd or it cannot be read, it has no klp-early or the file\n"
 	"its klp-early came from changed, no patch is to be embedded, the patch's compression\n"
 	"changed, or with --full. The progress line says which ran. Either way the new image is\n"
 	"written into a temporary file beside the initrd (.NAME.klp-XXXXXX), must embed exactly\n"
@@ -64,15 +71,51 @@ static int seconds(const char *opt, const char *v, unsigned *out)
 	return 0;
 }
 
+/* --generator NAME into *gen (0 dracut, 1 initramfs-tools); -1 on a bad name. */
+static int generator_arg(const char *v, int *gen)
+{
+	if (!strcmp(v, "dracut"))
+		*gen = 0;
+	else if (!strcmp(v, "initramfs-tools"))
+		*gen = 1;
+	else {
+		fprintf(stderr, "klp: regenerate: --generator: '%s' is not dracut or initramfs-tools\n", v);
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * The system's generator, unless --generator said: initramfs-tools where its
+ * update-initramfs is installed (Debian's dracut package, which conflicts
+ * with it, has none) and no dracut was named; else dracut.
+ */
+static void generator_pick(struct klp_regen_opts *o, int gen, const char *dracut_env)
+{
+	char p[PATH_MAX];
+	const char *mk = getenv("KLP_MKINITRAMFS");
+
+	if (gen < 0) {
+		snprintf(p, sizeof(p), "%s/usr/sbin/update-initramfs", o->sys.root);
+		gen = !o->dracut && !(dracut_env && *dracut_env) && access(p, X_OK) == 0;
+	}
+	o->initramfs_tools = gen == 1;
+	if (!o->dracut && o->initramfs_tools)
+		o->dracut = mk && *mk ? mk : "mkinitramfs";
+	else if (!o->dracut)
+		o->dracut = dracut_env && *dracut_env ? dracut_env : "dracut";
+}
+
 /* Options into o (dracut arguments into o->dracut_args), *kver and *all; -1 to go on, else the exit code. */
 static int regen_args(int argc, char **argv, struct klp_regen_opts *o, char **args, char *rootbuf, const char **kver,
-		      bool *all)
+		      bool *all, int *gen)
 {
 	static const struct option opts[] = {
 		{ "kver", required_argument, NULL, 'k' },
 		{ "all", no_argument, NULL, 'a' },
 		{ "if-needed", no_argument, NULL, 'n' },
 		{ "full", no_argument, NULL, 'F' },
+		{ "generator", required_argument, NULL, 'G' },
 		{ "dracut", required_argument, NULL, 'D' },
 		{ "dracut-arg", required_argument, NULL, 'A' },
 		{ "root", required_argument, NULL, 'r' },
@@ -87,12 +130,16 @@ static int regen_args(int argc, char **argv, struct klp_regen_opts *o, char **ar
 	int c;
 
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "k:anFD:A:r:b:BL:T:qh", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "k:anFG:D:A:r:b:BL:T:qh", opts, NULL)) != -1) {
 		switch (c) {
 		case 'k': *kver = optarg; break;
 		case 'a': *all = true; break;
 		case 'n': o->if_needed = true; break;
 		case 'F': o->full = true; break;
+		case 'G':
+			if (generator_arg(optarg, gen) < 0)
+				return KLP_EXIT_USAGE;
+			break;
 		case 'D': o->dracut = optarg; break;
 		case 'A': args[o->ndracut_args++] = optarg; break;
 		case 'r': o->sys.root = klp_root_norm(optarg, rootbuf, PATH_MAX); break;
@@ -161,19 +208,19 @@ int klp_cmd_regenerate(int argc, char **argv)
 	char rootbuf[PATH_MAX], **kvers = NULL, **args;
 	bool all = false;
 	size_t n = 0;
-	int r;
+	int r, gen = -1;
 
 	args = calloc((size_t)argc + 1, sizeof(*args));
 	if (!args)
 		return KLP_EXIT_ERROR;
 	o.dracut_args = args;
 	o.run_dir = run && *run ? run : "/run/klp";
-	o.dracut = dr && *dr ? dr : "dracut";
-	r = regen_args(argc, argv, &o, args, rootbuf, &kver, &all);
+	r = regen_args(argc, argv, &o, args, rootbuf, &kver, &all, &gen);
 	if (r >= 0) { /* --help, or a usage error */
 		free(args);
 		return r;
 	}
+	generator_pick(&o, gen, dr);
 	r = regen_kernels(&o, kver, &kvers, &n);
 	if (r == 0) {
 		r = klp_regen_run(&o, kvers, n);

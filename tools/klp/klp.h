@@ -496,7 +496,8 @@ enum { KLP_REGEN_FAILED = 1, KLP_REGEN_BOOTFS = 3, KLP_REGEN_NOSPACE = 4, KLP_RE
 struct klp_regen_opts {
 	struct klp_sys sys;
 	const char *run_dir;      /* logs and stamps: $KLP_RUN_DIR or /run/klp */
-	const char *dracut;       /* program, PATH lookup */
+	const char *dracut;       /* the generator's program, PATH lookup: dracut or mkinitramfs */
+	bool initramfs_tools;     /* the generator is initramfs-tools' mkinitramfs, not dracut */
 	char *const *dracut_args; /* extra arguments, before ours */
 	size_t ndracut_args;
 	bool if_needed, quiet, boot_check;

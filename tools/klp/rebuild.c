@@ -95,6 +95,12 @@ static void say_failed(const struct klp_regen_opts *o)
 	fflush(stdout);
 }
 
+/* The generator's name in messages and log names: dracut or mkinitramfs. */
+static const char *gen_name(const struct klp_regen_opts *o)
+{
+	return o->initramfs_tools ? "mkinitramfs" : "dracut";
+}
+
 /* Why dracut failed, from its status and its log; what klp exits with. */
 static int dracut_failed(const struct klp_regen_opts *o, const struct klp_kstate *ks, int st, int log_fd,
 			 const char *log, unsigned long long avail)
@@ -122,15 +128,47 @@ static int dracut_failed(const struct klp_regen_opts *o, const struct klp_kstate
 	return KLP_REGEN_FAILED;
 }
 
-/* dracut into klp_tmp_path, its output in the run folder's dracut-K.log (log names it); 0 or what klp exits with. */
+/* The generator's command line: dracut --force --kver K [--kmoddir D] OUT, or mkinitramfs -o OUT K. */
+static void gen_argv(const struct klp_regen_opts *o, const struct klp_kstate *ks, char **argv, char *kdir,
+		     size_t kdirlen)
+{
+	size_t i, k = 0;
+
+	argv[k++] = (char *)o->dracut;
+	for (i = 0; i < o->ndracut_args; i++)
+		argv[k++] = o->dracut_args[i];
+	if (o->initramfs_tools) {
+		argv[k++] = (char *)"-o";
+		argv[k++] = klp_tmp_path;
+		argv[k++] = (char *)ks->kver;
+		return;
+	}
+	argv[k++] = (char *)"--force";
+	argv[k++] = (char *)"--kver";
+	argv[k++] = (char *)ks->kver;
+	if (o->sys.root[0]) {
+		snprintf(kdir, kdirlen, "%s/lib/modules/%s", o->sys.root, ks->kver);
+		argv[k++] = (char *)"--kmoddir";
+		argv[k++] = kdir;
+	}
+	argv[k++] = klp_tmp_path;
+}
+
+/* The generator into klp_tmp_path, its output in the run folder's dracut-K.log or mkinitramfs-K.log (log names it); 0 or what klp exits with. */
 static int run_dracut(const struct klp_regen_opts *o, const struct klp_kstate *ks, int lock_fd, int run_fd,
 		      const char *log, unsigned long long avail)
 {
-	char logname[NAME_MAX + 1], kdir[PATH_MAX], **argv = calloc(o->ndracut_args + 8, sizeof(*argv));
-	size_t i, k = 0;
+	char logname[NAME_MAX + 1], kdir[PATH_MAX], **argv;
 	int fd, st;
 
-	snprintf(logname, sizeof(logname), "dracut-%.200s.log", ks->kver);
+	if (o->initramfs_tools && o->sys.root[0]) {
+		say_failed(o);
+		fprintf(stderr, "klp: regenerate %s: mkinitramfs builds only for this system's / (--root %s); "
+				"the old initrd is untouched\n", ks->kver, o->sys.root);
+		return KLP_REGEN_FAILED;
+	}
+	argv = calloc(o->ndracut_args + 8, sizeof(*argv));
+	snprintf(logname, sizeof(logname), "%s-%.200s.log", gen_name(o), ks->kver);
 	fd = klp_run_file_create(run_fd, logname);
 	if (fd < 0 || !argv) {
 		say_failed(o);
@@ -140,18 +178,7 @@ static int run_dracut(const struct klp_regen_opts *o, const struct klp_kstate *k
 		free(argv);
 		return KLP_REGEN_FAILED;
 	}
-	argv[k++] = (char *)o->dracut;
-	for (i = 0; i < o->ndracut_args; i++)
-		argv[k++] = o->dracut_args[i];
-	argv[k++] = (char *)"--force";
-	argv[k++] = (char *)"--kver";
-	argv[k++] = (char *)ks->kver;
-	if (o->sys.root[0]) {
-		snprintf(kdir, sizeof(kdir), "%s/lib/modules/%s", o->sys.root, ks->kver);
-		argv[k++] = (char *)"--kmoddir";
-		argv[k++] = kdir;
-	}
-	argv[k++] = klp_tmp_path;
+	gen_argv(o, ks, argv, kdir, sizeof(kdir));
 	st = klp_run_child(argv, fd, lock_fd, o->dracut_timeout);
 	free(argv);
 	if (st == -EINTR)
@@ -267,7 +294,8 @@ static int run_update(const struct klp_regen_opts *o, const struct klp_kstate *k
 		return 0;
 	say_failed(o);
 	fprintf(stderr, "klp: regenerate %s: %s; the old initrd is untouched%s\n", ks->kver, err,
-		r == -ENOSPC ? "" : " (klp regenerate --full runs dracut instead)");
+		r == -ENOSPC ? "" : o->initramfs_tools ? " (klp regenerate --full runs mkinitramfs instead)" :
+		" (klp regenerate --full runs dracut instead)");
 	return r == -ENOSPC ? KLP_REGEN_NOSPACE : KLP_REGEN_FAILED;
 }
 
@@ -296,8 +324,10 @@ static int verify_new(const struct klp_regen_opts *o, const struct klp_kstate *k
 			ks->kver, why);
 	else
 		fprintf(stderr, "klp: regenerate %s: the new initrd is not right: %s%s; the old initrd is untouched "
-				"(dracut log: %s)\n", ks->kver, why,
-			ks->inst.present && r == 0 && !emb->found ? " (is the 55klp dracut module installed?)" : "", log);
+				"(%s log: %s)\n", ks->kver, why,
+			!(ks->inst.present && r == 0 && !emb->found) ? "" :
+			o->initramfs_tools ? " (is klp's initramfs-tools hook installed?)" :
+			" (is the 55klp dracut module installed?)", gen_name(o), log);
 	return KLP_REGEN_FAILED;
 }
 
@@ -343,7 +373,7 @@ int klp_rebuild(const struct klp_regen_opts *o, const struct klp_kstate *ks, int
 	}
 	if ((fd = temp_create(o, ks)) < 0)
 		return -fd;
-	snprintf(log, sizeof(log), "%s/dracut-%s.log", o->run_dir, ks->kver);
+	snprintf(log, sizeof(log), "%s/%s-%s.log", o->run_dir, gen_name(o), ks->kver);
 	if (!refusal) {
 		st = run_update(o, ks, fd, &base);
 	} else {
@@ -362,9 +392,9 @@ int klp_rebuild(const struct klp_regen_opts *o, const struct klp_kstate *ks, int
 	}
 	*replaced = true;
 	if (!o->quiet && !refusal)
-		printf("done in %.2f s (patch archive replaced, dracut not run)\n", klp_now_s() - t0);
+		printf("done in %.2f s (patch archive replaced, %s not run)\n", klp_now_s() - t0, gen_name(o));
 	else if (!o->quiet)
-		printf("done in %.1f s (dracut: %s)\n", klp_now_s() - t0, refusal);
+		printf("done in %.1f s (%s: %s)\n", klp_now_s() - t0, gen_name(o), refusal);
 	fflush(stdout);
 	return 0;
 }
