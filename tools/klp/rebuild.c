@@ -293,9 +293,11 @@ static int run_update(const struct klp_regen_opts *o, const struct klp_kstate *k
 	if (r == 0)
 		return 0;
 	say_failed(o);
-	fprintf(stderr, "klp: regenerate %s: %s; the old initrd is untouched%s\n", ks->kver, err,
-		r == -ENOSPC ? "" : o->initramfs_tools ? " (klp regenerate --full runs mkinitramfs instead)" :
-		" (klp regenerate --full runs dracut instead)");
+	if (r == -ENOSPC)
+		fprintf(stderr, "klp: regenerate %s: %s; the old initrd is untouched\n", ks->kver, err);
+	else
+		fprintf(stderr, "klp: regenerate %s: %s; the old initrd is untouched (klp regenerate --full runs %s "
+				"instead)\n", ks->kver, err, gen_name(o));
 	return r == -ENOSPC ? KLP_REGEN_NOSPACE : KLP_REGEN_FAILED;
 }
 
