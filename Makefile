@@ -351,7 +351,7 @@ install: all
 	install -m 0755 $(KLP) $(DESTDIR)$(SBINDIR)/klp
 	install -d $(DESTDIR)$(DRACUTMODDIR)/55klp
 	install -m 0755 dracut-module/module-setup.sh dracut-module/klp-hook.sh dracut-module/klp-fallback.sh \
-		$(DESTDIR)$(DRACUTMODDIR)/55klp/
+		dracut-module/klp-guard.sh $(DESTDIR)$(DRACUTMODDIR)/55klp/
 	install -m 0644 dracut-module/klp-early.service $(DESTDIR)$(DRACUTMODDIR)/55klp/
 	install -d $(DESTDIR)$(DATADIR)/initramfs-tools/hooks $(DESTDIR)$(DATADIR)/initramfs-tools/scripts/init-top
 	install -m 0755 initramfs-tools/hooks/klp $(DESTDIR)$(DATADIR)/initramfs-tools/hooks/klp

@@ -192,6 +192,8 @@ klp_install_guard() {
 	esac
 	echo "on" >"$initdir$KLP_DIR/guard" || return 0
 	klp_install_efivarfs
+	# a patch in and whole by the initrd's last step is counted no longer
+	inst_hook pre-pivot 95 "$moddir/klp-guard.sh"
 }
 
 # The payload, written by klp (the one writer of manifests): the patch,

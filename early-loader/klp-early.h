@@ -59,5 +59,7 @@ ssize_t klp_early_cmdline(struct klp_cmdline *c);
 int klp_guard_load(struct klp_guard *g, char *why, size_t len);
 int klp_guard_store(const struct klp_guard *g);
 int klp_guard_this_boot(char tag[KLP_GUARD_BOOT_LEN + 1]);
+/* A livepatch's sysfs flag (enabled, transition): 1, 0 or -errno. */
+int klp_livepatch_flag(const char *module, const char *attr);
 
 #endif

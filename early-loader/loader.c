@@ -216,16 +216,21 @@ static int verify_file(struct ctx *c, int fd, const char *path, enum klp_result 
 	return 0;
 }
 
-static int read_flag(const struct ctx *c, const char *attr)
+int klp_livepatch_flag(const char *module, const char *attr)
 {
 	char path[128], buf[16];
 	ssize_t n;
 
-	snprintf(path, sizeof(path), KLP_SYSFS "/%s/%s", c->m.module, attr);
+	snprintf(path, sizeof(path), KLP_SYSFS "/%s/%s", module, attr);
 	n = sys_read_small(path, buf, sizeof(buf));
 	if (n <= 0)
 		return n < 0 ? (int)n : -ENODATA;
 	return buf[0] == '1' ? 1 : 0;
+}
+
+static int read_flag(const struct ctx *c, const char *attr)
+{
+	return klp_livepatch_flag(c->m.module, attr);
 }
 
 /* Polls enabled/transition until done or the deadline; never writes "force". */
@@ -385,7 +390,7 @@ static bool guard_skips(struct ctx *c, enum klp_result *res)
 		snprintf(c->guard, sizeof(c->guard), "skipped after %u attempts", n);
 		*res = report(c, KLP_SKIPPED, 0,
 			      "skipped by the crash-loop guard: the last %u boots that were to insert this patch "
-			      "(sha256 %.16s...) died before boot-ok; boot continues unpatched "
+			      "(sha256 %.16s...) died before it was in and whole at the switch to the root; boot continues unpatched "
 			      "(klp-early --guard-reset allows it again)",
 			      n, c->m.sha256);
 		return true;

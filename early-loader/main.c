@@ -9,6 +9,8 @@
  * stale-initrd fallback) it says how it went in its exit status.
  */
 #include <errno.h>
+#include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -37,12 +39,15 @@ static void help(void)
 	       "      --digest FILE    print FILE's size and sha256 as the loader computes them\n"
 	       "      --boot-ok        this boot got far enough: the crash-loop guard forgets\n"
 	       "                       what this boot counted\n"
+	       "      --pre-pivot      the initrd's last step: the same for the patches whose\n"
+	       "                       transition completed (later deaths are not counted)\n"
 	       "      --guard-status   print the crash-loop guard's record\n"
 	       "      --guard-reset    clear the record, so a skipped patch is loaded again\n"
 	       "  -h, --help           this text\n"
 	       "  -V, --version        version\n\n"
 	       "Kernel command line: rd.klp=0 (do nothing), rd.klp.timeout=SEC, rd.klp.debug,\n"
-	       "rd.klp.guard=N (skip a patch after N boots with it died before --boot-ok;\n"
+	       "rd.klp.guard=N (skip a patch after N boots with it died before --pre-pivot or\n"
+	       "--boot-ok cleared its count;\n"
 	       "default %u, 0 = off; needs UEFI: the record is an EFI variable).\n"
 	       "Exit status: 0 applied or already loaded, 1 refused or failed, 2 usage,\n"
 	       "3 disabled or no manifest, 4 loaded, transition still running at the timeout,\n"
@@ -99,7 +104,7 @@ static int print_digest(const char *path)
 	return 0;
 }
 
-enum guard_action { GUARD_NONE, GUARD_BOOT_OK, GUARD_STATUS, GUARD_RESET };
+enum guard_action { GUARD_NONE, GUARD_BOOT_OK, GUARD_PRE_PIVOT, GUARD_STATUS, GUARD_RESET };
 
 static int guard_open(void)
 {
@@ -150,42 +155,87 @@ static int guard_status(void)
 	return 0;
 }
 
+/* A patch counted this boot whose transition completed: enabled, not in transition. */
+static bool transition_done(const struct klp_guard_rec *r, void *arg)
+{
+	(void)arg;
+	return klp_livepatch_flag(r->module, "enabled") == 1 && klp_livepatch_flag(r->module, "transition") == 0;
+}
+
+static unsigned counted_by(const struct klp_guard *g, const char *tag)
+{
+	unsigned k, n = 0;
+
+	for (k = 0; k < g->n; k++)
+		n += !strcmp(g->rec[k].boot, tag);
+	return n;
+}
+
+static void say(bool kmsg, int level, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+/* One line on stdout (stderr from LOG_WARNING up), and to kmsg where that is where users look. */
+static void say(bool kmsg, int level, const char *fmt, ...)
+{
+	char line[256];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(line, sizeof(line), fmt, ap);
+	va_end(ap);
+	fprintf(level <= LOG_WARNING ? stderr : stdout, "%s\n", line);
+	if (kmsg)
+		sys_kmsg(level, line);
+}
+
 /*
  * --boot-ok: this boot got far enough, so what its loaders counted (the
  * initrd's patch, and the stale-initrd fallback's) did not kill it: those
  * lines go, whatever became of the insert. Patches the guard skipped this
  * boot were not counted, so they stay skipped; a boot that loaded nothing
  * proves nothing about the others.
+ * --pre-pivot (the initrd's last step, before the switch to the root): the
+ * same for the patches whose transition completed. The guard is for the
+ * deaths a patch can cause while it goes in; a death after this point (a
+ * reset, a crash of the running system) no longer counts against a patch
+ * that was in and whole. One still in transition waits for --boot-ok. Said
+ * in the kernel log too: the initrd has no journal of its own.
  */
-static int boot_ok(void)
+static int forget_this_boot(bool pre_pivot)
 {
+	const char *who = pre_pivot ? "pre-pivot" : "boot-ok";
 	char why[96], tag[KLP_GUARD_BOOT_LEN + 1];
 	struct klp_guard g;
-	unsigned gone;
+	unsigned gone, counted;
 	int r;
 
 	if (klp_guard_this_boot(tag) < 0) {
-		fprintf(stderr, "klp-early: boot-ok: cannot read /proc/sys/kernel/random/boot_id\n");
+		say(pre_pivot, LOG_WARNING, "klp-early: %s: cannot read /proc/sys/kernel/random/boot_id", who);
 		return 1;
 	}
 	r = klp_guard_load(&g, why, sizeof(why));
 	if (r == -ENOENT) {
-		printf("klp-early: boot-ok: the crash-loop guard has no record\n");
+		printf("klp-early: %s: the crash-loop guard has no record\n", who);
 		return 0;
 	}
 	if (r < 0)
 		return guard_clear("its record was unreadable");
-	gone = klp_guard_forget_boot(&g, tag);
-	if (!gone) {
-		printf("klp-early: boot-ok: nothing was counted this boot: record kept\n");
+	counted = counted_by(&g, tag);
+	gone = klp_guard_forget_boot(&g, tag, pre_pivot ? transition_done : NULL, NULL);
+	if (!counted) {
+		printf("klp-early: %s: nothing was counted this boot: record kept\n", who);
 		return 0;
 	}
-	printf("klp-early: boot-ok: cleared the count of %u patch%s counted this boot\n", gone, gone == 1 ? "" : "es");
+	if (pre_pivot && gone < counted)
+		say(true, LOG_NOTICE, "klp-early: pre-pivot: %u patch%s counted this boot still in transition: "
+		    "counted until boot-ok", counted - gone, counted - gone == 1 ? "" : "es");
+	if (!gone)
+		return 0;
+	say(pre_pivot, LOG_INFO, "klp-early: %s: cleared the count of %u patch%s counted this boot%s", who, gone,
+	    gone == 1 ? "" : "es", pre_pivot ? " (transition complete before the switch to the root)" : "");
 	if (g.n == 0)
-		return guard_clear("boot-ok");
+		return guard_clear(who);
 	r = klp_guard_store(&g);
 	if (r < 0) {
-		fprintf(stderr, "klp-early: cannot write %s: %s\n", KLP_GUARD_VAR, klp_errno_words(r));
+		say(pre_pivot, LOG_WARNING, "klp-early: cannot write %s: %s", KLP_GUARD_VAR, klp_errno_words(r));
 		return 1;
 	}
 	return 0;
@@ -201,7 +251,7 @@ static int guard_action(enum guard_action a)
 		return guard_status();
 	if (a == GUARD_RESET)
 		return guard_clear("reset by hand");
-	return boot_ok();
+	return forget_this_boot(a == GUARD_PRE_PIVOT);
 }
 
 static const char *optval(int argc, char **argv, int *i)
@@ -244,6 +294,8 @@ static void parse_args(int argc, char **argv, struct klp_opts *o, enum guard_act
 			exit(print_digest(optval(argc, argv, &i)));
 		} else if (!strcmp(a, "--boot-ok")) {
 			*ga = GUARD_BOOT_OK;
+		} else if (!strcmp(a, "--pre-pivot")) {
+			*ga = GUARD_PRE_PIVOT;
 		} else if (!strcmp(a, "--guard-status")) {
 			*ga = GUARD_STATUS;
 		} else if (!strcmp(a, "--guard-reset")) {

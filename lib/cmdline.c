@@ -5,7 +5,8 @@
  *   rd.klp.timeout=SECONDS  how long to wait for the transition (default 10)
  *   rd.klp.debug            one kmsg line per step
  *   rd.klp.guard=N          crash-loop guard: skip a patch after N boots that
- *                           inserted it died before boot-ok (default 3, 0 = off)
+ *                           inserted it died before the switch to the root
+ *                           with it whole (default 3, 0 = off)
  *   elfcorehdr=             (the kernel's) a kdump capture kernel: no guard count
  * The last occurrence wins, as with dracut's getarg. Quoting follows the
  * kernel: a double-quoted word may hold spaces. No option takes a path.

@@ -3,9 +3,10 @@
  * The crash-loop guard's record and policy (pure; sys.c stores the record).
  *
  * Before inserting a patch the loader counts the attempt in a record that
- * survives a reset (an EFI variable); after a boot that got far enough,
- * `klp-early --boot-ok` deletes it. A record still there at the next boot
- * means the boots it counts died before boot-ok. When it counts `limit`
+ * survives a reset (an EFI variable); at the initrd's last step, once the
+ * patch's transition completed (`klp-early --pre-pivot`), or after a boot
+ * that got far enough (`klp-early --boot-ok`), the count goes. A record
+ * still there at the next boot means the boots it counts died before. When it counts `limit`
  * attempts for the patch about to be inserted (same module and sha256), the
  * loader skips the patch and keeps the record, so the patch stays skipped
  * until an admin resets the guard; a different patch gets its own count.
@@ -155,12 +156,13 @@ bool klp_guard_decide(struct klp_guard *g, const char *module, const char *sha25
 	return false;
 }
 
-unsigned klp_guard_forget_boot(struct klp_guard *g, const char *boot)
+unsigned klp_guard_forget_boot(struct klp_guard *g, const char *boot,
+			       bool (*passed)(const struct klp_guard_rec *r, void *arg), void *arg)
 {
 	unsigned k = 0, gone = 0;
 
 	while (k < g->n) {
-		if (strcmp(g->rec[k].boot, boot)) {
+		if (strcmp(g->rec[k].boot, boot) || (passed && !passed(&g->rec[k], arg))) {
 			k++;
 			continue;
 		}

@@ -162,8 +162,13 @@ int klp_guard_format(const struct klp_guard *g, char *buf, size_t len); /* lengt
  */
 bool klp_guard_decide(struct klp_guard *g, const char *module, const char *sha256, const char *boot,
 		      unsigned limit, unsigned *attempts);
-/* boot-ok: drops the lines counted by boot; returns how many. */
-unsigned klp_guard_forget_boot(struct klp_guard *g, const char *boot);
+/*
+ * boot-ok: drops the lines counted by boot (with passed, only those it says
+ * true of: the pre-pivot mark's patches whose transition completed); returns
+ * how many.
+ */
+unsigned klp_guard_forget_boot(struct klp_guard *g, const char *boot,
+			       bool (*passed)(const struct klp_guard_rec *r, void *arg), void *arg);
 /* The boot tag (first 8 hex digits) of /proc/sys/kernel/random/boot_id's content. */
 int klp_guard_boot_tag(const char *boot_id, size_t len, char tag[KLP_GUARD_BOOT_LEN + 1]);
 

@@ -32,7 +32,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		FUZZ_ASSERT(len > 0);
 		FUZZ_ASSERT(klp_guard_parse(out, (size_t)len, &g) == 0);
 	}
-	(void)klp_guard_forget_boot(&g, "0a1b2c3d");
+	(void)klp_guard_forget_boot(&g, "0a1b2c3d", NULL, NULL);
 	for (n = 0; n < g.n; n++)
 		FUZZ_ASSERT(strcmp(g.rec[n].boot, "0a1b2c3d") != 0);
 	return 0;

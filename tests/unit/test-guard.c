@@ -176,14 +176,37 @@ static void test_forget_boot(void **state)
 	(void)state;
 	assert_int_equal(parse("1 a 0123456789abcdef 1 0a1b2c3d\n1 b 0123456789abcdef 3 11111111\n"
 			       "1 a fedcba9876543210 2 0a1b2c3d\n", &g), 0);
-	assert_int_equal(klp_guard_forget_boot(&g, "22222222"), 0);
+	assert_int_equal(klp_guard_forget_boot(&g, "22222222", NULL, NULL), 0);
 	assert_int_equal(g.n, 3);
 	/* every line this boot counted, and nothing else */
-	assert_int_equal(klp_guard_forget_boot(&g, BOOT), 2);
+	assert_int_equal(klp_guard_forget_boot(&g, BOOT, NULL, NULL), 2);
 	assert_int_equal(klp_guard_format(&g, out, sizeof(out)), 32);
 	assert_string_equal(out, "1 b 0123456789abcdef 3 11111111\n");
-	assert_int_equal(klp_guard_forget_boot(&g, "11111111"), 1);
+	assert_int_equal(klp_guard_forget_boot(&g, "11111111", NULL, NULL), 1);
 	assert_int_equal(g.n, 0);
+}
+
+static bool module_is(const struct klp_guard_rec *r, void *arg)
+{
+	return !strcmp(r->module, (const char *)arg);
+}
+
+static void test_forget_boot_passed(void **state)
+{
+	struct klp_guard g;
+	char out[256];
+
+	(void)state;
+	assert_int_equal(parse("1 a 0123456789abcdef 1 0a1b2c3d\n1 b 0123456789abcdef 3 0a1b2c3d\n"
+			       "1 a fedcba9876543210 2 11111111\n", &g), 0);
+	/* only this boot's lines that passed: b of this boot, not a of another */
+	assert_int_equal(klp_guard_forget_boot(&g, BOOT, module_is, "b"), 1);
+	assert_int_equal(klp_guard_format(&g, out, sizeof(out)), 64);
+	assert_string_equal(out, "1 a 0123456789abcdef 1 0a1b2c3d\n1 a fedcba9876543210 2 11111111\n");
+	assert_int_equal(klp_guard_forget_boot(&g, BOOT, module_is, "c"), 0);
+	assert_int_equal(klp_guard_forget_boot(&g, BOOT, module_is, "a"), 1);
+	assert_int_equal(g.n, 1);
+	assert_string_equal(g.rec[0].boot, "11111111");
 }
 
 static void test_decide_tags_the_boot(void **state)
@@ -225,6 +248,7 @@ int main(void)
 		cmocka_unit_test(test_decide_forgets_oldest_when_full),
 		cmocka_unit_test(test_decide_saturates),
 		cmocka_unit_test(test_forget_boot),
+		cmocka_unit_test(test_forget_boot_passed),
 		cmocka_unit_test(test_decide_tags_the_boot),
 		cmocka_unit_test(test_boot_tag),
 	};
