@@ -362,7 +362,7 @@ install: all
 	install -m 0755 tools/hooks/kernel-install/55-klp.install $(DESTDIR)$(LIBDIR)/kernel/install.d/55-klp.install
 	install -d $(DESTDIR)$(DATADIR)/bash-completion/completions $(DESTDIR)$(MANDIR)/man8
 	install -m 0644 tools/completion/klp.bash $(DESTDIR)$(DATADIR)/bash-completion/completions/klp
-	install -m 0644 man/klp.8 man/klp-early.8 $(DESTDIR)$(MANDIR)/man8/
+	install -m 0644 man/klp.8 man/klp-early.8 man/klp-hook.8 $(DESTDIR)$(MANDIR)/man8/
 	install -d $(DESTDIR)$(SYSTEMDUNITDIR)/multi-user.target.wants
 	sed 's|@LIBDIR@|$(LIBDIR)|g' tools/systemd/klp-boot-ok.service.in >$(DESTDIR)$(SYSTEMDUNITDIR)/klp-boot-ok.service
 	chmod 0644 $(DESTDIR)$(SYSTEMDUNITDIR)/klp-boot-ok.service
