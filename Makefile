@@ -93,6 +93,7 @@ help:
 	@echo "make bench      unpatched window per loading mode, sizes, overhead, then bench-update (build/bench.json)"
 	@echo "make bench-update  patch-only update vs dracut rebuild of a default no-hostonly image (no QEMU)"
 	@echo "make install    DESTDIR= PREFIX=$(PREFIX)"
+	@echo "make deb        the Debian package build/pkg/klp-initrd_$(PKG_VERSION)_ARCH.deb (debian/; needs debhelper)"
 
 loader: $(LOADER)
 
@@ -367,6 +368,24 @@ install: all
 	sed 's|@LIBDIR@|$(LIBDIR)|g' tools/systemd/klp-boot-ok.service.in >$(DESTDIR)$(SYSTEMDUNITDIR)/klp-boot-ok.service
 	chmod 0644 $(DESTDIR)$(SYSTEMDUNITDIR)/klp-boot-ok.service
 	ln -sf ../klp-boot-ok.service $(DESTDIR)$(SYSTEMDUNITDIR)/multi-user.target.wants/klp-boot-ok.service
+
+# ---- packages: make deb (into build/pkg/) ----
+# `make install` (PREFIX=/usr) of a copy of this tree without build/ and .git, built in
+# build/pkg/: dpkg-buildpackage writes its outputs beside the tree it builds. The version is
+# debian/changelog's. The environment of this make (MAKEFLAGS: -j, V=, PREFIX=...) is not
+# passed on: the package's own make runs decide.
+PKG_DIR := build/pkg
+PKG_VERSION := $(shell sed -n '1s/^[^(]*(\([^)]*\)).*/\1/p' debian/changelog)
+PKG_ENV := env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL -u MAKEOVERRIDES
+PKG_TREE = rm -rf $(1) && mkdir -p $(1) && tar --exclude=./build --exclude=./.git -cf - . | tar -C $(1) -xf -
+.PHONY: deb
+deb:
+	@mkdir -p $(PKG_DIR)
+	$(q) DEB "$(PKG_DIR)/klp-initrd_$(PKG_VERSION)_$$(dpkg --print-architecture).deb (log: $(PKG_DIR)/deb.log)"
+	$(Q)$(call PKG_TREE,$(PKG_DIR)/src)
+	$(Q)rm -f $(PKG_DIR)/klp-initrd_$(PKG_VERSION)_* $(PKG_DIR)/klp-initrd-dbgsym_$(PKG_VERSION)_*
+	$(Q)(cd $(PKG_DIR)/src && $(PKG_ENV) dpkg-buildpackage -b -us -uc -jauto) >$(PKG_DIR)/deb.log 2>&1 || \
+		{ tail -n 30 $(PKG_DIR)/deb.log; echo "make deb: dpkg-buildpackage failed: $(PKG_DIR)/deb.log" >&2; exit 1; }
 
 # ---- fuzzing (libFuzzer, clang): tests/fuzz/fuzz-NAME.c, seeds in tests/fuzz/corpus/NAME ----
 # `make fuzz` runs each target FUZZ_SECONDS (30) seconds, FUZZ_JOBS (1) at a time, and prints
