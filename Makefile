@@ -94,6 +94,7 @@ help:
 	@echo "make bench-update  patch-only update vs dracut rebuild of a default no-hostonly image (no QEMU)"
 	@echo "make install    DESTDIR= PREFIX=$(PREFIX)"
 	@echo "make deb        the Debian package build/pkg/klp-initrd_$(PKG_VERSION)_ARCH.deb (debian/; needs debhelper)"
+	@echo "make rpm        the rpm build/pkg/klp-initrd-$(PKG_VERSION)-1.ARCH.rpm (tools/hooks/rpm/klp-initrd.spec)"
 
 loader: $(LOADER)
 
@@ -256,7 +257,7 @@ SHELL_FILES = tools/deps kmod/mkbigtable tests/run-unit tests/run-cross tests/ru
 	tests/lib/*.sh tests/klp/test-regenerate tests/klp/test-payload tests/klp/bin/* tests/fuzz/run-fuzz tests/fuzz/mkseeds-initrd))
 
 shellcheck:
-	$(Q)shellcheck -x $(filter-out %.spec %/triggers,$(SHELL_FILES)) && echo "shellcheck: $(words $(SHELL_FILES)) files clean"
+	$(Q)shellcheck -x $(filter-out %.spec %.rpmlintrc %/triggers,$(SHELL_FILES)) && echo "shellcheck: $(words $(SHELL_FILES)) files clean"
 
 deps:
 	$(Q)tools/deps
@@ -369,16 +370,25 @@ install: all
 	chmod 0644 $(DESTDIR)$(SYSTEMDUNITDIR)/klp-boot-ok.service
 	ln -sf ../klp-boot-ok.service $(DESTDIR)$(SYSTEMDUNITDIR)/multi-user.target.wants/klp-boot-ok.service
 
-# ---- packages: make deb (into build/pkg/) ----
-# `make install` (PREFIX=/usr) of a copy of this tree without build/ and .git, built in
-# build/pkg/: dpkg-buildpackage writes its outputs beside the tree it builds. The version is
-# debian/changelog's. The environment of this make (MAKEFLAGS: -j, V=, PREFIX=...) is not
-# passed on: the package's own make runs decide.
+# ---- packages: make deb, make rpm (into build/pkg/) ----
+# Both are `make install` (PREFIX=/usr) of a copy of this tree without build/ and .git, built in
+# build/pkg/: dpkg-buildpackage writes its outputs beside the tree it builds, rpmbuild into its
+# _topdir. The version is debian/changelog's. The environment of this make (MAKEFLAGS: -j, V=,
+# PREFIX=...) is not passed on: the packages' own make runs decide.
 PKG_DIR := build/pkg
 PKG_VERSION := $(shell sed -n '1s/^[^(]*(\([^)]*\)).*/\1/p' debian/changelog)
 PKG_ENV := env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL -u MAKEOVERRIDES
 PKG_TREE = rm -rf $(1) && mkdir -p $(1) && tar --exclude=./build --exclude=./.git -cf - . | tar -C $(1) -xf -
-.PHONY: deb
+# rpmbuild on Debian: the BuildRequires (gcc, musl-gcc, libkmod's and libblkid's pkg-config files)
+# are looked up in rpm's own database, which is empty here (dpkg has them): --nodeps skips that
+# check, the build itself needs them all. rpm's own brp scripts strip and compress (Debian's
+# brp-compress is bash under a #!/bin/sh line: run by bash); no debuginfo package, so no
+# /usr/lib/.build-id links either (they point into it).
+RPMBUILD_FLAGS = --nodeps --define "_topdir $(abspath $(PKG_DIR)/rpmbuild)" --define "klp_version $(PKG_VERSION)" \
+	--define "debug_package %{nil}" --define "_build_id_links none" \
+	--define "__brp_compress bash /usr/lib/rpm/brp-compress %{_prefix}"
+
+.PHONY: deb rpm
 deb:
 	@mkdir -p $(PKG_DIR)
 	$(q) DEB "$(PKG_DIR)/klp-initrd_$(PKG_VERSION)_$$(dpkg --print-architecture).deb (log: $(PKG_DIR)/deb.log)"
@@ -386,6 +396,16 @@ deb:
 	$(Q)rm -f $(PKG_DIR)/klp-initrd_$(PKG_VERSION)_* $(PKG_DIR)/klp-initrd-dbgsym_$(PKG_VERSION)_*
 	$(Q)(cd $(PKG_DIR)/src && $(PKG_ENV) dpkg-buildpackage -b -us -uc -jauto) >$(PKG_DIR)/deb.log 2>&1 || \
 		{ tail -n 30 $(PKG_DIR)/deb.log; echo "make deb: dpkg-buildpackage failed: $(PKG_DIR)/deb.log" >&2; exit 1; }
+
+rpm:
+	@mkdir -p $(PKG_DIR)/rpmbuild/SOURCES
+	$(q) RPM "$(PKG_DIR)/klp-initrd-$(PKG_VERSION)-1.$$(rpm --eval %_arch).rpm (log: $(PKG_DIR)/rpm.log)"
+	$(Q)$(call PKG_TREE,$(PKG_DIR)/rpmbuild/klp-initrd-$(PKG_VERSION))
+	$(Q)tar -C $(PKG_DIR)/rpmbuild -czf $(PKG_DIR)/rpmbuild/SOURCES/klp-initrd-$(PKG_VERSION).tar.gz klp-initrd-$(PKG_VERSION)
+	$(Q)rm -rf $(PKG_DIR)/rpmbuild/klp-initrd-$(PKG_VERSION) $(PKG_DIR)/klp-initrd-$(PKG_VERSION)-*.rpm
+	$(Q)$(PKG_ENV) rpmbuild -bb $(RPMBUILD_FLAGS) tools/hooks/rpm/klp-initrd.spec >$(PKG_DIR)/rpm.log 2>&1 || \
+		{ tail -n 30 $(PKG_DIR)/rpm.log; echo "make rpm: rpmbuild failed: $(PKG_DIR)/rpm.log" >&2; exit 1; }
+	$(Q)cp $(PKG_DIR)/rpmbuild/RPMS/*/klp-initrd-$(PKG_VERSION)-1.*.rpm $(PKG_DIR)/
 
 # ---- fuzzing (libFuzzer, clang): tests/fuzz/fuzz-NAME.c, seeds in tests/fuzz/corpus/NAME ----
 # `make fuzz` runs each target FUZZ_SECONDS (30) seconds, FUZZ_JOBS (1) at a time, and prints
