@@ -95,6 +95,8 @@ help:
 	@echo "make install    DESTDIR= PREFIX=$(PREFIX)"
 	@echo "make deb        the Debian package build/pkg/klp-initrd_$(PKG_VERSION)_ARCH.deb (debian/; needs debhelper)"
 	@echo "make rpm        the rpm build/pkg/klp-initrd-$(PKG_VERSION)-1.ARCH.rpm (tools/hooks/rpm/klp-initrd.spec)"
+	@echo "make package-tests  both built, linted, compared with make install, the .deb installed and"
+	@echo "                purged in a scratch root (root, ~30 s; not in check)"
 
 loader: $(LOADER)
 
@@ -253,7 +255,7 @@ corpus-tests: loader tool kmod upstream-kmod
 
 SHELL_FILES = tools/deps kmod/mkbigtable tests/run-unit tests/run-cross tests/run-suites .ci/run $(filter-out %.md %.c,$(wildcard qemu/*[!~] \
 	dracut-module/*.sh initramfs-tools/hooks/klp initramfs-tools/scripts/init-top/klp tools/hooks/klp-hook \
-	tools/hooks/*/* tests/hooks/* tests/klp/run-golden \
+	tools/hooks/*/* tests/hooks/* tests/pkg/* tests/klp/run-golden \
 	tests/lib/*.sh tests/klp/test-regenerate tests/klp/test-payload tests/klp/bin/* tests/fuzz/run-fuzz tests/fuzz/mkseeds-initrd))
 
 shellcheck:
@@ -370,7 +372,7 @@ install: all
 	chmod 0644 $(DESTDIR)$(SYSTEMDUNITDIR)/klp-boot-ok.service
 	ln -sf ../klp-boot-ok.service $(DESTDIR)$(SYSTEMDUNITDIR)/multi-user.target.wants/klp-boot-ok.service
 
-# ---- packages: make deb, make rpm (into build/pkg/) ----
+# ---- packages: make deb, make rpm (into build/pkg/), make package-tests ----
 # Both are `make install` (PREFIX=/usr) of a copy of this tree without build/ and .git, built in
 # build/pkg/: dpkg-buildpackage writes its outputs beside the tree it builds, rpmbuild into its
 # _topdir. The version is debian/changelog's. The environment of this make (MAKEFLAGS: -j, V=,
@@ -388,7 +390,7 @@ RPMBUILD_FLAGS = --nodeps --define "_topdir $(abspath $(PKG_DIR)/rpmbuild)" --de
 	--define "debug_package %{nil}" --define "_build_id_links none" \
 	--define "__brp_compress bash /usr/lib/rpm/brp-compress %{_prefix}"
 
-.PHONY: deb rpm
+.PHONY: deb rpm package-tests
 deb:
 	@mkdir -p $(PKG_DIR)
 	$(q) DEB "$(PKG_DIR)/klp-initrd_$(PKG_VERSION)_$$(dpkg --print-architecture).deb (log: $(PKG_DIR)/deb.log)"
@@ -406,6 +408,12 @@ rpm:
 	$(Q)$(PKG_ENV) rpmbuild -bb $(RPMBUILD_FLAGS) tools/hooks/rpm/klp-initrd.spec >$(PKG_DIR)/rpm.log 2>&1 || \
 		{ tail -n 30 $(PKG_DIR)/rpm.log; echo "make rpm: rpmbuild failed: $(PKG_DIR)/rpm.log" >&2; exit 1; }
 	$(Q)cp $(PKG_DIR)/rpmbuild/RPMS/*/klp-initrd-$(PKG_VERSION)-1.*.rpm $(PKG_DIR)/
+
+# both packages built, linted, their contents against make install's, the .deb installed and purged
+# in a scratch root (tests/pkg/test-packages; root; about 30 s on 2 cores). Not part of make check.
+package-tests:
+	$(Q)tools/deps --packaging
+	$(Q)tests/run-suites tests/pkg/test-packages
 
 # ---- fuzzing (libFuzzer, clang): tests/fuzz/fuzz-NAME.c, seeds in tests/fuzz/corpus/NAME ----
 # `make fuzz` runs each target FUZZ_SECONDS (30) seconds, FUZZ_JOBS (1) at a time, and prints
