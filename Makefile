@@ -42,7 +42,7 @@ endif
 endif
 
 WARN := -Wall -Wextra -Wshadow -Wformat=2 -Wstrict-prototypes -Wmissing-prototypes -Wno-format-nonliteral
-ALL_CFLAGS = -std=gnu11 $(WARN) $(CFLAGS) -MMD -MP
+ALL_CFLAGS = -std=gnu11 $(WARN) $(CPPFLAGS) $(CFLAGS) -MMD -MP
 # The loader is tiny and static: size first, no libc features it does not need.
 LOADER_CFLAGS = -std=gnu11 $(WARN) -Os -ffunction-sections -fdata-sections -fno-asynchronous-unwind-tables \
 	-fno-stack-protector $(filter-out -O% -g%,$(CFLAGS)) -MMD -MP
@@ -93,6 +93,10 @@ help:
 	@echo "make bench      unpatched window per loading mode, sizes, overhead, then bench-update (build/bench.json)"
 	@echo "make bench-update  patch-only update vs dracut rebuild of a default no-hostonly image (no QEMU)"
 	@echo "make install    DESTDIR= PREFIX=$(PREFIX)"
+	@echo "make deb        the Debian package build/pkg/klp-initrd_$(PKG_VERSION)_ARCH.deb (debian/; needs debhelper)"
+	@echo "make rpm        the rpm build/pkg/klp-initrd-$(PKG_VERSION)-1.ARCH.rpm (tools/hooks/rpm/klp-initrd.spec)"
+	@echo "make package-tests  both built, linted, compared with make install, the .deb installed and"
+	@echo "                purged in a scratch root (root, ~30 s; not in check)"
 
 loader: $(LOADER)
 
@@ -251,11 +255,11 @@ corpus-tests: loader tool kmod upstream-kmod
 
 SHELL_FILES = tools/deps kmod/mkbigtable tests/run-unit tests/run-cross tests/run-suites .ci/run $(filter-out %.md %.c,$(wildcard qemu/*[!~] \
 	dracut-module/*.sh initramfs-tools/hooks/klp initramfs-tools/scripts/init-top/klp tools/hooks/klp-hook \
-	tools/hooks/*/* tests/hooks/* tests/klp/run-golden \
+	tools/hooks/*/* tests/hooks/* tests/pkg/* tests/klp/run-golden \
 	tests/lib/*.sh tests/klp/test-regenerate tests/klp/test-payload tests/klp/bin/* tests/fuzz/run-fuzz tests/fuzz/mkseeds-initrd))
 
 shellcheck:
-	$(Q)shellcheck -x $(filter-out %.spec %/triggers,$(SHELL_FILES)) && echo "shellcheck: $(words $(SHELL_FILES)) files clean"
+	$(Q)shellcheck -x $(filter-out %.spec %.rpmlintrc %/triggers,$(SHELL_FILES)) && echo "shellcheck: $(words $(SHELL_FILES)) files clean"
 
 deps:
 	$(Q)tools/deps
@@ -362,11 +366,54 @@ install: all
 	install -m 0755 tools/hooks/kernel-install/55-klp.install $(DESTDIR)$(LIBDIR)/kernel/install.d/55-klp.install
 	install -d $(DESTDIR)$(DATADIR)/bash-completion/completions $(DESTDIR)$(MANDIR)/man8
 	install -m 0644 tools/completion/klp.bash $(DESTDIR)$(DATADIR)/bash-completion/completions/klp
-	install -m 0644 man/klp.8 man/klp-early.8 $(DESTDIR)$(MANDIR)/man8/
+	install -m 0644 man/klp.8 man/klp-early.8 man/klp-hook.8 $(DESTDIR)$(MANDIR)/man8/
 	install -d $(DESTDIR)$(SYSTEMDUNITDIR)/multi-user.target.wants
 	sed 's|@LIBDIR@|$(LIBDIR)|g' tools/systemd/klp-boot-ok.service.in >$(DESTDIR)$(SYSTEMDUNITDIR)/klp-boot-ok.service
 	chmod 0644 $(DESTDIR)$(SYSTEMDUNITDIR)/klp-boot-ok.service
 	ln -sf ../klp-boot-ok.service $(DESTDIR)$(SYSTEMDUNITDIR)/multi-user.target.wants/klp-boot-ok.service
+
+# ---- packages: make deb, make rpm (into build/pkg/), make package-tests ----
+# Both are `make install` (PREFIX=/usr) of a copy of this tree without build/ and .git, built in
+# build/pkg/: dpkg-buildpackage writes its outputs beside the tree it builds, rpmbuild into its
+# _topdir. The version is debian/changelog's. The environment of this make (MAKEFLAGS: -j, V=,
+# PREFIX=...) is not passed on: the packages' own make runs decide.
+PKG_DIR := build/pkg
+PKG_VERSION := $(shell sed -n '1s/^[^(]*(\([^)]*\)).*/\1/p' debian/changelog)
+PKG_ENV := env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL -u MAKEOVERRIDES
+PKG_TREE = rm -rf $(1) && mkdir -p $(1) && tar --exclude=./build --exclude=./.git -cf - . | tar -C $(1) -xf -
+# rpmbuild on Debian: the BuildRequires (gcc, musl-gcc, libkmod's and libblkid's pkg-config files)
+# are looked up in rpm's own database, which is empty here (dpkg has them): --nodeps skips that
+# check, the build itself needs them all. rpm's own brp scripts strip and compress (Debian's
+# brp-compress is bash under a #!/bin/sh line: run by bash); no debuginfo package, so no
+# /usr/lib/.build-id links either (they point into it).
+RPMBUILD_FLAGS = --nodeps --define "_topdir $(abspath $(PKG_DIR)/rpmbuild)" --define "klp_version $(PKG_VERSION)" \
+	--define "debug_package %{nil}" --define "_build_id_links none" \
+	--define "__brp_compress bash /usr/lib/rpm/brp-compress %{_prefix}"
+
+.PHONY: deb rpm package-tests
+deb:
+	@mkdir -p $(PKG_DIR)
+	$(q) DEB "$(PKG_DIR)/klp-initrd_$(PKG_VERSION)_$$(dpkg --print-architecture).deb (log: $(PKG_DIR)/deb.log)"
+	$(Q)$(call PKG_TREE,$(PKG_DIR)/src)
+	$(Q)rm -f $(PKG_DIR)/klp-initrd_$(PKG_VERSION)_* $(PKG_DIR)/klp-initrd-dbgsym_$(PKG_VERSION)_*
+	$(Q)(cd $(PKG_DIR)/src && $(PKG_ENV) dpkg-buildpackage -b -us -uc -jauto) >$(PKG_DIR)/deb.log 2>&1 || \
+		{ tail -n 30 $(PKG_DIR)/deb.log; echo "make deb: dpkg-buildpackage failed: $(PKG_DIR)/deb.log" >&2; exit 1; }
+
+rpm:
+	@mkdir -p $(PKG_DIR)/rpmbuild/SOURCES
+	$(q) RPM "$(PKG_DIR)/klp-initrd-$(PKG_VERSION)-1.$$(rpm --eval %_arch).rpm (log: $(PKG_DIR)/rpm.log)"
+	$(Q)$(call PKG_TREE,$(PKG_DIR)/rpmbuild/klp-initrd-$(PKG_VERSION))
+	$(Q)tar -C $(PKG_DIR)/rpmbuild -czf $(PKG_DIR)/rpmbuild/SOURCES/klp-initrd-$(PKG_VERSION).tar.gz klp-initrd-$(PKG_VERSION)
+	$(Q)rm -rf $(PKG_DIR)/rpmbuild/klp-initrd-$(PKG_VERSION) $(PKG_DIR)/klp-initrd-$(PKG_VERSION)-*.rpm
+	$(Q)$(PKG_ENV) rpmbuild -bb $(RPMBUILD_FLAGS) tools/hooks/rpm/klp-initrd.spec >$(PKG_DIR)/rpm.log 2>&1 || \
+		{ tail -n 30 $(PKG_DIR)/rpm.log; echo "make rpm: rpmbuild failed: $(PKG_DIR)/rpm.log" >&2; exit 1; }
+	$(Q)cp $(PKG_DIR)/rpmbuild/RPMS/*/klp-initrd-$(PKG_VERSION)-1.*.rpm $(PKG_DIR)/
+
+# both packages built, linted, their contents against make install's, the .deb installed and purged
+# in a scratch root (tests/pkg/test-packages; root; about 30 s on 2 cores). Not part of make check.
+package-tests:
+	$(Q)tools/deps --packaging
+	$(Q)tests/run-suites tests/pkg/test-packages
 
 # ---- fuzzing (libFuzzer, clang): tests/fuzz/fuzz-NAME.c, seeds in tests/fuzz/corpus/NAME ----
 # `make fuzz` runs each target FUZZ_SECONDS (30) seconds, FUZZ_JOBS (1) at a time, and prints
