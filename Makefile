@@ -43,9 +43,11 @@ endif
 
 WARN := -Wall -Wextra -Wshadow -Wformat=2 -Wstrict-prototypes -Wmissing-prototypes -Wno-format-nonliteral
 ALL_CFLAGS = -std=gnu11 $(WARN) $(CPPFLAGS) $(CFLAGS) -MMD -MP
-# The loader is tiny and static: size first, no libc features it does not need.
-LOADER_CFLAGS = -std=gnu11 $(WARN) -Os -ffunction-sections -fdata-sections -fno-asynchronous-unwind-tables \
-	-fno-stack-protector $(filter-out -O% -g%,$(CFLAGS)) -MMD -MP
+# The loader is tiny and static: size first, no libc features it does not need. Its own flags come
+# after the caller's CFLAGS, so a package build (dpkg-buildflags' -fstack-protector-strong) makes the
+# very loader the boot tests boot.
+LOADER_CFLAGS = -std=gnu11 $(WARN) $(filter-out -O% -g%,$(CFLAGS)) -Os -ffunction-sections -fdata-sections \
+	-fno-asynchronous-unwind-tables -fno-stack-protector -MMD -MP
 LOADER_LDFLAGS = -static -s -Wl,--gc-sections $(CROSS_LOADER_LDFLAGS)
 
 ifeq ($(V),1)
