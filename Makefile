@@ -256,7 +256,7 @@ corpus-tests: loader tool kmod upstream-kmod
 	$(Q)tests/run-suites qemu/test-corpus
 
 SHELL_FILES = tools/deps kmod/mkbigtable tests/run-unit tests/run-cross tests/run-suites .ci/run $(filter-out %.md %.c,$(wildcard qemu/*[!~] \
-	dracut-module/*.sh initramfs-tools/hooks/klp initramfs-tools/scripts/init-top/klp tools/hooks/klp-hook \
+	dracut-module/*.sh initramfs-tools/hooks/klp initramfs-tools/scripts/init-top/klp initramfs-tools/scripts/init-bottom/klp tools/hooks/klp-hook \
 	tools/hooks/*/* tests/hooks/* tests/pkg/* tests/klp/run-golden \
 	tests/lib/*.sh tests/klp/test-regenerate tests/klp/test-payload tests/klp/bin/* tests/fuzz/run-fuzz tests/fuzz/mkseeds-initrd))
 
@@ -359,9 +359,11 @@ install: all
 	install -m 0755 dracut-module/module-setup.sh dracut-module/klp-hook.sh dracut-module/klp-fallback.sh \
 		dracut-module/klp-guard.sh $(DESTDIR)$(DRACUTMODDIR)/55klp/
 	install -m 0644 dracut-module/klp-early.service $(DESTDIR)$(DRACUTMODDIR)/55klp/
-	install -d $(DESTDIR)$(DATADIR)/initramfs-tools/hooks $(DESTDIR)$(DATADIR)/initramfs-tools/scripts/init-top
+	install -d $(DESTDIR)$(DATADIR)/initramfs-tools/hooks $(DESTDIR)$(DATADIR)/initramfs-tools/scripts/init-top \
+		$(DESTDIR)$(DATADIR)/initramfs-tools/scripts/init-bottom
 	install -m 0755 initramfs-tools/hooks/klp $(DESTDIR)$(DATADIR)/initramfs-tools/hooks/klp
 	install -m 0755 initramfs-tools/scripts/init-top/klp $(DESTDIR)$(DATADIR)/initramfs-tools/scripts/init-top/klp
+	install -m 0755 initramfs-tools/scripts/init-bottom/klp $(DESTDIR)$(DATADIR)/initramfs-tools/scripts/init-bottom/klp
 	install -m 0755 tools/hooks/klp-hook $(DESTDIR)$(SBINDIR)/klp-hook
 	install -d $(DESTDIR)/etc/kernel/postinst.d $(DESTDIR)$(LIBDIR)/kernel/install.d
 	install -m 0755 tools/hooks/kernel/zz-klp $(DESTDIR)/etc/kernel/postinst.d/zz-klp

@@ -141,59 +141,19 @@ klp_install_fallback() {
 	inst_hook pre-pivot 90 "$moddir/klp-fallback.sh"
 }
 
-# The crash-loop guard keeps its count in an EFI variable: the loader needs
-# efivarfs before anything else runs, so a modular one is embedded beside
-# the patch (decompressed: the loader inserts it with finit_module).
-klp_install_efivarfs() {
-	if [ -n "${hostonly-}" ] && [ ! -d /sys/firmware/efi ]; then
-		dinfo "55klp: host not booted via UEFI: crash-loop guard not available, efivarfs not embedded"
-		return 0
-	fi
-	_mods=${srcmods:-/lib/modules/$kernel}
-	grep -qs '/efivarfs\.ko' "$_mods/modules.builtin" && return 0
-	_ko=$(find "$_mods/kernel/fs/efivarfs" -name 'efivarfs.ko*' 2>/dev/null | head -n 1)
-	if [ -z "$_ko" ]; then
-		dwarning "55klp: $kernel has no efivarfs: the crash-loop guard will not be available"
-		return 0
-	fi
-	klp_install_decompressed "$_ko" "$initdir$KLP_DIR/efivarfs.ko" ||
-		dwarning "55klp: cannot decompress $_ko: the crash-loop guard will not be available"
-}
-
-# Is klp-boot-ok.service enabled (and not masked) on the root the initrd is for?
-# `make install` ships it enabled by a vendor link, which systemctl is-enabled
-# does not report, so the links are looked at directly.
-klp_boot_ok_enabled() {
-	_r=${dracutsysrootdir-}
-	for _d in /etc/systemd/system /run/systemd/system; do
-		[ "$(readlink "$_r$_d/klp-boot-ok.service" 2>/dev/null)" = /dev/null ] && return 1
-	done
-	for _d in /etc/systemd/system /usr/local/lib/systemd/system /usr/lib/systemd/system /lib/systemd/system; do
-		[ -e "$_r$_d/multi-user.target.wants/klp-boot-ok.service" ] && return 0
-	done
-	return 1
-}
-
-# The flag file $KLP_DIR/guard turns the loader's crash-loop guard on.
+# The crash-loop guard: klp payload --guard decides (klp_guard=, and for auto
+# whether the root enables klp-boot-ok.service) and writes the flag and the
+# kernel's efivarfs.ko beside the patch; $1 is its "guard:" line. When on, a
+# patch in and whole at the initrd's last step is counted no longer.
 klp_install_guard() {
-	case ${klp_guard:-auto} in
-	yes) ;;
-	no) return 0 ;;
-	auto)
-		if ! klp_boot_ok_enabled; then
-			dinfo "55klp: crash-loop guard off: klp-boot-ok.service is not enabled (klp_guard=auto)"
-			return 0
-		fi
-		;;
-	*)
-		dwarning "55klp: klp_guard='$klp_guard' is not auto, yes or no: crash-loop guard off"
-		return 0
-		;;
+	_why=${1#* (}
+	_why=${_why%)}
+	case $1 in
+	on*) inst_hook pre-pivot 95 "$moddir/klp-guard.sh" ;;
+	"" | "off (klp_guard=no)") ;;
+	"off (klp_guard='"*) dwarning "55klp: crash-loop guard off: $_why" ;;
+	*) dinfo "55klp: crash-loop guard off: $_why" ;;
 	esac
-	echo "on" >"$initdir$KLP_DIR/guard" || return 0
-	klp_install_efivarfs
-	# a patch in and whole by the initrd's last step is counted no longer
-	inst_hook pre-pivot 95 "$moddir/klp-guard.sh"
 }
 
 # The payload, written by klp (the one writer of manifests): the patch,
@@ -202,7 +162,7 @@ klp_install_guard() {
 klp_install_payload() {
 	_err=${DRACUT_TMPDIR:-/tmp}/klp-payload.$$
 	mkdir -p "$initdir$KLP_DIR" || return 1
-	klp_run payload "$initdir$KLP_DIR" 2>"$_err"
+	klp_run payload --guard "${klp_guard:-auto}" "$initdir$KLP_DIR" 2>"$_err"
 	_rc=$?
 	case $_rc in
 	0) klp_log_lines dwarning "$_err" ;;
@@ -230,6 +190,7 @@ install() {
 	_name=$(echo "$_report" | sed -n 's/^patch: //p')
 	_file=$(echo "$_report" | sed -n 's/^file: //p')
 	_srcversion=$(echo "$_report" | sed -n 's/^srcversion: //p')
+	_guard=$(echo "$_report" | sed -n 's/^guard: //p')
 	if ! inst_simple "$(klp_loader)" "$KLP_DIR/klp-early"; then
 		klp_install_failed "cannot install the loader $(klp_loader)"
 		return 1
@@ -251,7 +212,7 @@ install() {
 		return 1
 		;;
 	esac
-	klp_install_guard
+	klp_install_guard "$_guard"
 	klp_install_fallback "$_file"
 	dinfo "55klp: embedded $_name (${_srcversion:-no srcversion}) from $_file, mode ${klp_mode:-shim}"
 }

@@ -41,6 +41,10 @@ _klp()
 		mapfile -t COMPREPLY < <(compgen -W "name file srcversion vermagic kernel" -- "$cur")
 		return
 		;;
+	--guard)
+		mapfile -t COMPREPLY < <(compgen -W "auto yes no" -- "$cur")
+		return
+		;;
 	--generator)
 		mapfile -t COMPREPLY < <(compgen -W "dracut initramfs-tools" -- "$cur")
 		return
@@ -79,7 +83,7 @@ _klp()
 	payload)
 		if [[ $cur == -* ]]; then
 			mapfile -t COMPREPLY < <(compgen -W "--kver --root --moddir --conf --file --skip-if-same
-				--quiet --help" -- "$cur")
+				--guard --quiet --help" -- "$cur")
 		else
 			_filedir -d
 		fi

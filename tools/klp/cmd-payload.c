@@ -18,7 +18,7 @@
 enum { PAYLOAD_NONE = 3, PAYLOAD_PIN = 4, PAYLOAD_SAME = 5 };
 
 struct payload_opts {
-	const char *root, *moddir, *conf, *file, *same, *outdir;
+	const char *root, *moddir, *conf, *file, *same, *outdir, *guard;
 	char kver[256];
 	bool quiet;
 };
@@ -26,12 +26,15 @@ struct payload_opts {
 static int usage(void)
 {
 	printf("Usage: klp payload [--kver K] [--root DIR] [--moddir DIR] [--conf FILE] [--file PATCH]\n"
-	       "                   [--skip-if-same MANIFEST] [--quiet] OUTDIR\n"
+	       "                   [--skip-if-same MANIFEST] [--guard auto|yes|no] [--quiet] OUTDIR\n"
 	       "Write kernel K's initrd payload into OUTDIR: its active cumulative livepatch, decompressed,\n"
 	       "as OUTDIR/<module>.ko, and OUTDIR/manifest, the file klp-early reads at boot.\n"
 	       "The patch is chosen as `klp installed` chooses it (or is PATCH, judged by the same rules);\n"
 	       "every installed file that is not used is named on stderr with the reason.\n"
 	       "  --skip-if-same MANIFEST  write nothing when MANIFEST already names this very patch\n"
+	       "  --guard MODE    the crash-loop guard (klp-early(8)): with the patch, the flag OUTDIR/guard\n"
+	       "                  and the kernel's efivarfs.ko when MODE is yes, or auto and ROOT enables\n"
+	       "                  klp-boot-ok.service; says \"guard: on|off (why)\"\n"
 	       "Exit status: 0 written, 1 error, 2 usage, 3 no usable patch, 4 the pinned patch is not\n"
 	       "usable, 5 same as MANIFEST.\n");
 	return KLP_EXIT_OK;
@@ -44,11 +47,12 @@ static int parse(int argc, char **argv, struct payload_opts *o)
 		{ "moddir", required_argument, NULL, 'd' }, { "conf", required_argument, NULL, 'c' },
 		{ "file", required_argument, NULL, 'f' },   { "skip-if-same", required_argument, NULL, 's' },
 		{ "quiet", no_argument, NULL, 'q' },        { "help", no_argument, NULL, 'h' },
+		{ "guard", required_argument, NULL, 'g' },
 		{ NULL, 0, NULL, 0 },
 	};
 	int c;
 
-	while ((c = getopt_long(argc, argv, ":k:r:d:c:f:s:qh", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":k:r:d:c:f:s:g:qh", opts, NULL)) != -1) {
 		switch (c) {
 		case 'k': snprintf(o->kver, sizeof(o->kver), "%s", optarg); break;
 		case 'r': o->root = optarg; break;
@@ -56,6 +60,7 @@ static int parse(int argc, char **argv, struct payload_opts *o)
 		case 'c': o->conf = optarg; break;
 		case 'f': o->file = optarg; break;
 		case 's': o->same = optarg; break;
+		case 'g': o->guard = optarg; break;
 		case 'q': o->quiet = true; break;
 		case 'h': return usage() + 1;
 		default: klp_bad_option(argv, c, optopt); return -1;
@@ -162,6 +167,30 @@ static void drop(const char *outdir, const struct klp_manifest *m)
 	unlink(p);
 }
 
+/* --guard: the guard's flag and efivarfs.ko beside the patch, and one line that says whether it is on. */
+static int guard(const struct payload_opts *o, const struct klp_manifest *m)
+{
+	char moddir[PATH_MAX], why[256], note[PATH_MAX + 128];
+	struct klp_guard_req g = { .mode = o->guard, .root = o->root, .kver = o->kver, .outdir = o->outdir };
+	int r;
+
+	if (o->moddir)
+		snprintf(moddir, sizeof(moddir), "%s", o->moddir);
+	else
+		snprintf(moddir, sizeof(moddir), "%s/lib/modules/%s", o->root, o->kver);
+	g.moddir = moddir;
+	r = klp_guard_embed(&g, why, sizeof(why), note, sizeof(note));
+	if (r < 0) {
+		fprintf(stderr, "klp: payload: crash-loop guard: %s\n", why);
+		drop(o->outdir, m);
+		return KLP_EXIT_ERROR;
+	}
+	if (note[0])
+		fprintf(stderr, "klp: %s\n", note);
+	printf("guard: %s (%s)\n", r ? "on" : "off", why);
+	return KLP_EXIT_OK;
+}
+
 int klp_cmd_payload(int argc, char **argv)
 {
 	struct payload_opts o = { .root = "" };
@@ -194,7 +223,7 @@ int klp_cmd_payload(int argc, char **argv)
 		       m.module, path, m.srcversion, m.sha256, (unsigned long long)m.size);
 		if (o.same)
 			printf("replaces: %s\n", old_module(o.same));
-		r = KLP_EXIT_OK;
+		r = o.guard ? guard(&o, &m) : KLP_EXIT_OK;
 	}
 	free(path);
 	return r;

@@ -121,7 +121,7 @@ static int copy_into(int in, const char *dir, const char *name, struct klp_verif
 
 	if (lseek(in, 0, SEEK_SET) < 0) {
 		r = -errno;
-		snprintf(err, errlen, "cannot read the patch: %s", strerror(-r));
+		snprintf(err, errlen, "cannot read what goes into %s: %s", name, strerror(-r));
 		return r;
 	}
 	if ((out = temp_open(dir, name, tmp, dst, err, errlen)) < 0)
@@ -136,7 +136,7 @@ static int copy_into(int in, const char *dir, const char *name, struct klp_verif
 	return temp_commit(out, tmp, dst, r, err, errlen);
 }
 
-static int write_text(const char *dir, const char *name, const char *text, size_t len, char *err, size_t errlen)
+int klp_payload_add_text(const char *dir, const char *name, const char *text, size_t len, char *err, size_t errlen)
 {
 	char tmp[PATH_MAX], dst[PATH_MAX];
 	int fd = temp_open(dir, name, tmp, dst, err, errlen);
@@ -144,6 +144,14 @@ static int write_text(const char *dir, const char *name, const char *text, size_
 	if (fd < 0)
 		return fd;
 	return temp_commit(fd, tmp, dst, write(fd, text, len) == (ssize_t)len ? 0 : -EIO, err, errlen);
+}
+
+int klp_payload_add_file(const char *dir, const char *name, int in_fd, char *err, size_t errlen)
+{
+	struct klp_verify v; /* unused: the same copy as the patch's */
+
+	klp_verify_init(&v);
+	return copy_into(in_fd, dir, name, &v, err, errlen);
 }
 
 /* The decompressed bytes of the open file: a memfd for .ko.xz/.zst/.gz, else fd itself. */
@@ -236,7 +244,7 @@ int klp_payload_write(const struct klp_payload_req *q, struct klp_manifest *m, c
 		unlink(ko);
 		return n == -ENOSPC ? -ENAMETOOLONG : n;
 	}
-	r = write_text(q->outdir, "manifest", text, (size_t)n, err, errlen);
+	r = klp_payload_add_text(q->outdir, "manifest", text, (size_t)n, err, errlen);
 	if (r < 0)
 		unlink(ko);
 	return r;
