@@ -353,6 +353,7 @@ lifecycle: deps
 install: all
 	install -d $(DESTDIR)$(LIBDIR)/klp-early
 	install -m 0755 $(LOADER) $(DESTDIR)$(LIBDIR)/klp-early/klp-early
+	install -m 0755 dracut-module/klp-fallback.sh $(DESTDIR)$(LIBDIR)/klp-early/fallback.sh
 	install -d $(DESTDIR)$(SBINDIR)
 	install -m 0755 $(KLP) $(DESTDIR)$(SBINDIR)/klp
 	install -d $(DESTDIR)$(DRACUTMODDIR)/55klp

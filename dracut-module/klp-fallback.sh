@@ -1,27 +1,28 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0-or-later
 #
-# pre-pivot hook: the stale-initrd fallback. The real root is mounted at
-# $NEWROOT. If it has another active cumulative patch for the running kernel
-# than the one this initrd embeds (the initrd was not regenerated before a
-# crash), load the root's patch now, before switch_root: the kernel replaces
+# The stale-initrd fallback, for every generator: dracut's pre-pivot hook
+# (this file), initramfs-tools' scripts/init-bottom/klp (which sources it
+# from /usr/lib/klp-early/fallback.sh). The real root is mounted at $NEWROOT
+# (dracut) or $rootmnt (initramfs-tools). If it has another active
+# cumulative patch for the running kernel than the one this initrd embeds
+# (the initrd was not regenerated before a crash), load the root's patch
+# now, before switch_root: the kernel replaces
 # the embedded one atomically. klp payload writes it as at build time (the
 # same checks: livepatch=Y, vermagic, root-owned and not group- or
 # world-writable, the folders above it too; the file is opened once and
 # copied to /run), and klp-early loads the copy, under the same bound as at
-# boot (rd.klp.timeout= plus 5 s). Sourced by dracut: return, never exit.
-
-# shellcheck source=/dev/null # dracut-lib.sh exists only inside the initrd
-command -v getargbool >/dev/null || . /lib/dracut-lib.sh
+# boot (rd.klp.timeout= plus 5 s). rd.klp=0 as klp-early reads it (klp-early
+# --enabled). Sourced: return, never exit.
 
 klp_fallback() {
-	_root=${NEWROOT:-/sysroot}
+	_root=${NEWROOT:-${rootmnt:-/sysroot}}
 	_dir=/usr/lib/klp-early
 	_work=/run/klp/fallback
 	_kver=$(uname -r)
 
 	[ -f "$_dir/manifest" ] || return 0
-	getargbool 1 rd.klp || return 0
+	"$_dir/klp-early" --enabled || return 0
 	mkdir -p "$_work" || return 0
 	# klp writes the root's patch and its manifest (the same code as at
 	# build time), unless it is the very patch this initrd embeds (exit 5).

@@ -37,6 +37,8 @@ static void help(void)
 	       "  -t, --timeout SEC    transition timeout, overrides rd.klp.timeout= (default 10)\n"
 	       "  -q, --quiet          do not repeat the outcome line on stderr\n"
 	       "      --digest FILE    print FILE's size and sha256 as the loader computes them\n"
+	       "      --enabled        exit 0 when the kernel command line lets klp-early run,\n"
+	       "                       3 when rd.klp=0 turns it off (for the initrd's scripts)\n"
 	       "      --boot-ok        this boot got far enough: the crash-loop guard forgets\n"
 	       "                       what this boot counted\n"
 	       "      --pre-pivot      the initrd's last step: the same for the patches whose\n"
@@ -102,6 +104,15 @@ static int print_digest(const char *path)
 	sha256_hex(d, hex);
 	printf("%llu %s\n", (unsigned long long)total, hex);
 	return 0;
+}
+
+/* --enabled: the loader's own reading of rd.klp= (the same parser as at boot). */
+static int cmdline_enabled(void)
+{
+	struct klp_cmdline c;
+
+	(void)klp_early_cmdline(&c);
+	return c.disabled ? klp_result_exit_code(KLP_DISABLED) : 0;
 }
 
 enum guard_action { GUARD_NONE, GUARD_BOOT_OK, GUARD_PRE_PIVOT, GUARD_STATUS, GUARD_RESET };
@@ -290,6 +301,8 @@ static void parse_args(int argc, char **argv, struct klp_opts *o, enum guard_act
 				exit(2);
 			}
 			o->has_timeout = true;
+		} else if (!strcmp(a, "--enabled")) {
+			exit(cmdline_enabled());
 		} else if (!strcmp(a, "--digest")) {
 			exit(print_digest(optval(argc, argv, &i)));
 		} else if (!strcmp(a, "--boot-ok")) {
