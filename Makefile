@@ -95,10 +95,10 @@ help:
 	@echo "make bench      unpatched window per loading mode, sizes, overhead, then bench-update (build/bench.json)"
 	@echo "make bench-update  patch-only update vs dracut rebuild of a default no-hostonly image (no QEMU)"
 	@echo "make install    DESTDIR= PREFIX=$(PREFIX)"
-	@echo "make deb        the Debian package build/pkg/klp-initrd_$(PKG_VERSION)_ARCH.deb (debian/; needs debhelper)"
+	@echo "make deb        the Debian package build/pkg/klp-initrd_$(PKG_VERSION)_ARCH.deb (debian/)"
 	@echo "make rpm        the rpm build/pkg/klp-initrd-$(PKG_VERSION)-1.ARCH.rpm (tools/hooks/rpm/klp-initrd.spec)"
 	@echo "make package-tests  both built, linted, compared with make install, the .deb installed and"
-	@echo "                purged in a scratch root (root, ~30 s; not in check)"
+	@echo "                purged in a scratch root (root, ~40 s; part of make check)"
 
 loader: $(LOADER)
 
@@ -312,7 +312,7 @@ arch-boot-tests: arch-loaders
 HOST_LANE := tests/klp/test-payload tests/klp/test-regenerate tests/hooks/test-dpkg tests/hooks/test-rpm qemu/test-arch \
 	qemu/test-dracut-ng qemu/test-initramfs-tools
 integration-tests: loader tool kmod upstream-kmod arch-loaders $(PRELOAD)
-	$(Q)tests/run-suites --pair "$(HOST_LANE) qemu/lifecycle" "$(BOOT_SUITES) qemu/test-corpus"
+	$(Q)tests/run-suites --pair "$(HOST_LANE) qemu/lifecycle" "$(BOOT_SUITES) qemu/test-corpus tests/pkg/test-packages"
 
 # make bench: BENCH_BOOTS boots per variant, then bench-update (below). The limit loader (qemu/limit-init.c), the least a
 # loader must do, is booted beside klp-early; it is built for the bench's patch only.
@@ -415,9 +415,8 @@ rpm:
 	$(Q)cp $(PKG_DIR)/rpmbuild/RPMS/*/klp-initrd-$(PKG_VERSION)-1.*.rpm $(PKG_DIR)/
 
 # both packages built, linted, their contents against make install's, the .deb installed and purged
-# in a scratch root (tests/pkg/test-packages; root; about 30 s on 2 cores). Not part of make check.
+# in a scratch root (tests/pkg/test-packages; root; about 40 s on 2 cores)
 package-tests:
-	$(Q)tools/deps --packaging
 	$(Q)tests/run-suites tests/pkg/test-packages
 
 # ---- fuzzing (libFuzzer, clang): tests/fuzz/fuzz-NAME.c, seeds in tests/fuzz/corpus/NAME ----
