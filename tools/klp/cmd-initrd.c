@@ -171,7 +171,9 @@ static void prom_label(FILE *f, const char *v)
 static void prom_write(FILE *f, const struct klp_kstate *ks, size_t n)
 {
 	static const enum klp_verdict all[] = { KLP_IN_SYNC, KLP_STALE, KLP_MISSING, KLP_NO_PATCH };
-	size_t i, v;
+	struct klp_early rec[2];
+	const char *path[2];
+	size_t i, v, boot_n;
 
 	fputs("# HELP klp_initrd_in_sync 1 when the kernel's initrd embeds its installed livepatch, or neither has one.\n"
 	      "# TYPE klp_initrd_in_sync gauge\n", f);
@@ -214,6 +216,11 @@ static void prom_write(FILE *f, const struct klp_kstate *ks, size_t n)
 		prom_label(f, ks[i].emb.manifest.srcversion);
 		fprintf(f, "\"} %d\n", ks[i].emb.valid);
 	}
+	boot_n = klp_early_load_boot(rec, path, NULL);
+	fputs("# HELP klp_early_guard_skipped Patches klp-early's crash-loop guard skipped at this boot"
+	      " (klp status -v names them; klp-early --guard-reset allows them again).\n"
+	      "# TYPE klp_early_guard_skipped gauge\n", f);
+	fprintf(f, "klp_early_guard_skipped %u\n", klp_early_skipped(rec, boot_n));
 	fputs("# HELP klp_initrd_check_timestamp_seconds When klp initrd checked the initrds.\n"
 	      "# TYPE klp_initrd_check_timestamp_seconds gauge\n", f);
 	fprintf(f, "klp_initrd_check_timestamp_seconds %lld\n", (long long)time(NULL));

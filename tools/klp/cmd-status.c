@@ -19,7 +19,8 @@ static const char usage[] =
 	"Each installed patch of the running kernel that klp refuses (built for another\n"
 	"kernel, not owned by root, group- or world-writable, not a livepatch, unreadable),\n"
 	"and a pin in " KLP_CONF " that names no usable module, is named with the\n"
-	"reason: \"klp: warning: ...\" lines on stderr, so stdout stays that one word.\n"
+	"reason: \"klp: warning: ...\" lines on stderr, so stdout stays that one word; so is a\n"
+	"patch klp-early's crash-loop guard skipped at this boot.\n"
 	"  -v, --verbose  also the kernel's taint flags, what klp-early did at boot, and per\n"
 	"                 loaded patch: enabled, where and when it was applied, its module\n"
 	"                 taint, whether the running kernel's initrd embeds it; then the\n"
@@ -35,22 +36,7 @@ struct boot {
 
 static void boot_load(struct boot *b)
 {
-	static const char *const files[] = { KLP_EARLY_STATUS_INITRD, KLP_EARLY_STATUS };
-	size_t i;
-
-	b->n = 0;
-	for (i = 0; i < 2; i++) {
-		char err[160];
-		int r = klp_early_load(files[i], &b->rec[b->n], err, sizeof(err));
-
-		if (r == -ENOENT)
-			continue;
-		if (r < 0) {
-			fprintf(stderr, "klp: %s: %s\n", files[i], err);
-			continue;
-		}
-		b->path[b->n++] = files[i];
-	}
+	b->n = klp_early_load_boot(b->rec, b->path, stderr);
 }
 
 /*
@@ -283,6 +269,20 @@ static bool judged_get(const char *kver, struct klp_judged *jd)
 	return true;
 }
 
+/* A patch klp-early's crash-loop guard skipped at this boot: loud, on stderr (stdout stays SUSE's one word). */
+static void skips_print(const struct boot *b)
+{
+	char buf[1024];
+	size_t i;
+
+	for (i = 0; i < b->n; i++) {
+		if (strcmp(b->rec[i].result, "skipped"))
+			continue;
+		klp_early_summary(&b->rec[i], buf, sizeof(buf));
+		fprintf(stderr, "klp: warning: early boot: %s\n", buf);
+	}
+}
+
 int klp_cmd_status(int argc, char **argv)
 {
 	struct klp_report_opts o;
@@ -318,6 +318,8 @@ int klp_cmd_status(int argc, char **argv)
 		fflush(stdout);
 		if (judged)
 			klp_refused_print(stderr, "klp: warning: ", &jd);
+		boot_load(&boot);
+		skips_print(&boot);
 	} else {
 		taint_r = klp_kernel_tainted(&taint);
 		boot_load(&boot);

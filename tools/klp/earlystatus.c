@@ -165,6 +165,37 @@ int klp_early_parse(const char *buf, size_t len, struct klp_early *e, char *err,
 	return 0;
 }
 
+size_t klp_early_load_boot(struct klp_early rec[2], const char *path[2], FILE *errs)
+{
+	static const char *const files[] = { KLP_EARLY_STATUS_INITRD, KLP_EARLY_STATUS };
+	size_t i, n = 0;
+
+	for (i = 0; i < 2; i++) {
+		char err[160];
+		int r = klp_early_load(files[i], &rec[n], err, sizeof(err));
+
+		if (r == -ENOENT)
+			continue;
+		if (r < 0) {
+			if (errs)
+				fprintf(errs, "klp: %s: %s\n", files[i], err);
+			continue;
+		}
+		path[n++] = files[i];
+	}
+	return n;
+}
+
+unsigned klp_early_skipped(const struct klp_early *rec, size_t n)
+{
+	unsigned k = 0;
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		k += !strcmp(rec[i].result, "skipped");
+	return k;
+}
+
 int klp_early_load(const char *path, struct klp_early *e, char *err, size_t errlen)
 {
 	_cleanup_free_ char *buf = NULL;

@@ -289,6 +289,14 @@ struct klp_early {
 };
 int klp_early_parse(const char *buf, size_t len, struct klp_early *e, char *err, size_t errlen);
 int klp_early_load(const char *path, struct klp_early *e, char *err, size_t errlen);
+/*
+ * This boot's records, in time order (early.status.initrd, after a fallback,
+ * then early.status): how many were read; unreadable ones named on errs
+ * (NULL: quiet).
+ */
+size_t klp_early_load_boot(struct klp_early rec[2], const char *path[2], FILE *errs);
+/* How many of them say a patch was skipped by the crash-loop guard. */
+unsigned klp_early_skipped(const struct klp_early *rec, size_t n);
 /* result applied, already-loaded or timeout: the patch went into the kernel */
 bool klp_early_loaded(const struct klp_early *e);
 bool klp_early_in_initrd(const struct klp_early *e); /* shim, hook, systemd */
