@@ -166,11 +166,18 @@ static int guard_status(void)
 	return 0;
 }
 
-/* A patch counted this boot whose transition completed: enabled, not in transition. */
+/*
+ * A patch counted this boot that no transition of it is running: applied
+ * (transition 0), or no longer in the kernel's livepatch list at all
+ * (replaced by a later cumulative patch, as after a stale-initrd fallback,
+ * or its insert failed). One still in transition, or unreadable, is not.
+ */
 static bool transition_done(const struct klp_guard_rec *r, void *arg)
 {
+	int t = klp_livepatch_flag(r->module, "transition");
+
 	(void)arg;
-	return klp_livepatch_flag(r->module, "enabled") == 1 && klp_livepatch_flag(r->module, "transition") == 0;
+	return t == 0 || t == -ENOENT;
 }
 
 static unsigned counted_by(const struct klp_guard *g, const char *tag)
