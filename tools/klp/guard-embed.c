@@ -39,10 +39,14 @@ bool klp_boot_ok_enabled(const char *root)
 		if (n > 0 && (target[n] = '\0', !strcmp(target, "/dev/null")))
 			return false;
 	}
-	/* make install ships it enabled by a vendor link, which systemctl is-enabled does not report */
+	/*
+	 * make install ships it enabled by a vendor link, which systemctl
+	 * is-enabled does not report; systemctl enable makes an absolute link,
+	 * which points outside root when root is not /: the link is the mark
+	 */
 	for (i = 0; i < sizeof(wants) / sizeof(wants[0]); i++) {
 		snprintf(p, sizeof(p), "%s%s/multi-user.target.wants/" UNIT, root, wants[i]);
-		if (stat(p, &st) == 0)
+		if (lstat(p, &st) == 0)
 			return true;
 	}
 	return false;
