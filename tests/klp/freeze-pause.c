@@ -4,8 +4,10 @@
  * by it) that watches klp's FIFREEZE of the boot folder's filesystem:
  *
  *   KLP_TEST_FREEZE_LOG=FILE      one line per FIFREEZE: "freeze RESULT PID"
- *   KLP_TEST_FREEZE_PAUSE=FILE    after a successful FIFREEZE: write
- *                                 "PID PPID" into FILE, then sleep
+ *   KLP_TEST_FREEZE_PAUSE=FILE    after the first successful FIFREEZE (FILE
+ *                                 does not exist yet; klp freezes before and
+ *                                 after its rename): write "PID PPID" into
+ *                                 FILE, then sleep
  *   KLP_TEST_FREEZE_PAUSE_S=SEC   that long (default 5) before returning,
  *                                 so that a test can SIGKILL klp (or the
  *                                 process that froze) while it is frozen
@@ -25,15 +27,16 @@
 
 typedef int (*ioctl_fn)(int, unsigned long, ...);
 
-static void append(const char *path, const char *line, int flags)
+static int append(const char *path, const char *line, int flags)
 {
 	int fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC | flags, 0644);
 
 	if (fd < 0)
-		return;
+		return -1;
 	if (write(fd, line, strlen(line)) < 0)
 		perror(path);
 	close(fd);
+	return 0;
 }
 
 static void frozen(void)
@@ -45,7 +48,8 @@ static void frozen(void)
 	if (!pause)
 		return;
 	snprintf(line, sizeof(line), "%ld %ld\n", (long)getpid(), (long)getppid());
-	append(pause, line, O_TRUNC);
+	if (append(pause, line, O_EXCL) < 0)
+		return;
 	while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
 		;
 }
@@ -72,7 +76,7 @@ int ioctl(int fd, unsigned long request, ...)
 	e = errno;
 	if (log) {
 		snprintf(line, sizeof(line), "freeze %d %ld\n", r == 0 ? 0 : e, (long)getpid());
-		append(log, line, O_APPEND);
+		(void)append(log, line, O_APPEND);
 	}
 	if (r == 0)
 		frozen();

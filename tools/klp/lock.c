@@ -33,11 +33,22 @@ bool klp_regen_is_temp(const char *name)
 	return k - name > 1;
 }
 
+static bool has_suffix(const char *name, const char *suffix)
+{
+	size_t n = strlen(name), k = strlen(suffix);
+
+	return name[0] == '.' && n > k + 1 && !strcmp(name + n - k, suffix);
+}
+
 static bool is_keep(const char *name)
 {
-	size_t n = strlen(name), k = strlen(KEEP_SUFFIX);
+	return has_suffix(name, KEEP_SUFFIX);
+}
 
-	return name[0] == '.' && n > k + 1 && !strcmp(name + n - k, KEEP_SUFFIX);
+/* what a run that died leaves: a temporary file, or an old initrd's second name */
+static bool is_leftover(const char *name)
+{
+	return klp_regen_is_temp(name) || has_suffix(name, SWAP_SUFFIX);
 }
 
 /* The exclusive lock: flock(2) on the boot folder, waited for up to timeout seconds; returns its fd. */
@@ -95,7 +106,7 @@ void klp_temps_remove(const char *boot, time_t taken)
 	if (!dh)
 		return;
 	while ((d = readdir(dh))) {
-		if (!klp_regen_is_temp(d->d_name) || fstatat(dirfd(dh), d->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0 ||
+		if (!is_leftover(d->d_name) || fstatat(dirfd(dh), d->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0 ||
 		    !S_ISREG(st.st_mode) || st.st_mtime > taken)
 			continue;
 		if (unlinkat(dirfd(dh), d->d_name, 0) == 0)
@@ -128,7 +139,7 @@ void klp_temps_sweep(const struct klp_regen_opts *o)
 {
 	int fd;
 
-	if (!dir_has(o->sys.boot, klp_regen_is_temp))
+	if (!dir_has(o->sys.boot, is_leftover))
 		return;
 	fd = open(o->sys.boot, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (fd < 0)

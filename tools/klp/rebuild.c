@@ -227,11 +227,46 @@ static void sync_in_place(const struct klp_regen_opts *o, int run_fd, const char
 			"may see the old initrd until the next journal commit)\n", kver, o->sys.boot, strerror(-r));
 }
 
-/* The verified klp_tmp_path becomes the initrd: the old one's owner and mode, fsync, rename; 0 or what klp exits with. */
-static int put_in_place(const struct klp_regen_opts *o, const struct klp_kstate *ks, const struct stat *old)
+/* BOOT/.NAME.klp-swap: the old initrd's second name while the new one takes its place. */
+static void swap_keep_name(const struct klp_regen_opts *o, const struct klp_kstate *ks, char *buf, size_t len)
 {
 	const char *base = strrchr(ks->initrd, '/') ? strrchr(ks->initrd, '/') + 1 : ks->initrd;
-	char keep[PATH_MAX];
+
+	snprintf(buf, len, "%.3800s/.%.255s" SWAP_SUFFIX, o->sys.boot, base);
+}
+
+/*
+ * A boot loader that ignores the journal reads the metadata as it is in
+ * place, and the journal's checkpoint writes it there block by block, in no
+ * set order. Measured with dm-log-writes (qemu/test-powercut): a power cut
+ * between the inode table block (the old inode freed) and the directory
+ * block (still naming it) left no initrd for such a boot loader. So the new
+ * file is written in place before any directory entry names it, and the old
+ * one keeps a second name until the rename is in place too: whatever part
+ * of that checkpoint reached the disk, the name leads to a whole initrd.
+ * Returns whether the second name was made (swap is its path).
+ */
+static bool swap_keep_make(const struct klp_regen_opts *o, const struct klp_kstate *ks, int run_fd, char *swap,
+			   size_t len)
+{
+	swap_keep_name(o, ks, swap, len);
+	sync_in_place(o, run_fd, ks->kver);
+	if (unlink(swap) < 0 && errno != ENOENT)
+		return false;
+	if (link(ks->initrd, swap) == 0)
+		return true;
+	fprintf(stderr, "klp: regenerate %s: cannot link the old initrd as %s: %s (a boot loader that ignores the "
+			"journal may find no initrd after a power cut in the next moments)\n", ks->kver, swap,
+		strerror(errno));
+	return false;
+}
+
+/* The verified klp_tmp_path becomes the initrd: the old one's owner and mode, fsync, rename; 0 or what klp exits with. */
+static int put_in_place(const struct klp_regen_opts *o, const struct klp_kstate *ks, const struct stat *old,
+			int run_fd, bool *kept)
+{
+	const char *base = strrchr(ks->initrd, '/') ? strrchr(ks->initrd, '/') + 1 : ks->initrd;
+	char keep[PATH_MAX], swap[PATH_MAX];
 	int r;
 
 	/* the same owner and mode as the old one, then durable before it is visible */
@@ -244,6 +279,7 @@ static int put_in_place(const struct klp_regen_opts *o, const struct klp_kstate 
 			strerror(-r));
 		return r == -ENOSPC ? KLP_REGEN_NOSPACE : KLP_REGEN_FAILED;
 	}
+	*kept = old && swap_keep_make(o, ks, run_fd, swap, sizeof(swap));
 	/* the boot record of IBM Z points at the old file's blocks until zipl ran: keep them */
 	snprintf(keep, sizeof(keep), "%.3800s/.%.255s" KEEP_SUFFIX, o->sys.boot, base);
 	if (old && klp_zipl_names(o, ks->initrd) && access(keep, F_OK) != 0) {
@@ -255,6 +291,8 @@ static int put_in_place(const struct klp_regen_opts *o, const struct klp_kstate 
 		klp_die_of_signal(ks->kver);
 	if (rename(klp_tmp_path, ks->initrd) < 0) {
 		r = -errno;
+		if (*kept)
+			(void)unlink(swap);
 		say_failed(o);
 		fprintf(stderr, "klp: regenerate %s: rename %s to %s: %s; the old initrd is untouched\n", ks->kver,
 			klp_tmp_path, ks->initrd, strerror(-r));
@@ -337,7 +375,9 @@ static int verify_new(const struct klp_regen_opts *o, const struct klp_kstate *k
 static int commit(const struct klp_regen_opts *o, const struct klp_kstate *ks, int run_fd, const struct stat *old,
 		  const struct klp_embedded *emb)
 {
-	int r = put_in_place(o, ks, old);
+	char swap[PATH_MAX];
+	bool kept = false;
+	int r = put_in_place(o, ks, old, run_fd, &kept);
 
 	if (r != 0)
 		return r;
@@ -345,6 +385,10 @@ static int commit(const struct klp_regen_opts *o, const struct klp_kstate *ks, i
 	if ((r = klp_fsync_path(o->sys.boot, O_RDONLY | O_DIRECTORY)) < 0)
 		fprintf(stderr, "klp: regenerate %s: fsync %s: %s\n", ks->kver, o->sys.boot, strerror(-r));
 	sync_in_place(o, run_fd, ks->kver);
+	/* the rename is in place: the old initrd's second name may go (its space is freed at the next commit) */
+	swap_keep_name(o, ks, swap, sizeof(swap));
+	if (kept && unlink(swap) < 0)
+		fprintf(stderr, "klp: regenerate %s: cannot remove %s: %s\n", ks->kver, swap, strerror(errno));
 	klp_stamp_save(run_fd, ks->kver, ks->initrd, emb);
 	return 0;
 }

@@ -31,9 +31,10 @@ int klp_kstate_load_stamped(const struct klp_sys *sys, const char *kver, struct 
 
 /* ---- lock.c ---- */
 #define KEEP_SUFFIX ".klp-zipl-old"
+#define SWAP_SUFFIX ".klp-swap" /* the old initrd's second name during the swap (rebuild.c) */
 /* The exclusive lock on the boot folder, waited for up to o->lock_timeout s: its fd, or -errno. */
 int klp_lock_take(const struct klp_regen_opts *o);
-/* Our temporary files in boot older than taken (we hold the lock). */
+/* Our temporary files (and second names, .NAME.klp-swap) in boot older than taken (we hold the lock). */
 void klp_temps_remove(const char *boot, time_t taken);
 /* The same without a rebuild to do: only if nobody holds the lock. */
 void klp_temps_sweep(const struct klp_regen_opts *o);
