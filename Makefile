@@ -73,7 +73,7 @@ KLP_OBJS := $(KLP_SRCS:tools/klp/%.c=$(B)/tools/obj/%.o)
 KMOD_CFLAGS = $(shell $(PKG_CONFIG) --cflags libkmod blkid)
 KMOD_LIBS = $(shell $(PKG_CONFIG) --libs libkmod blkid)
 
-.PHONY: all loader tool kmod bench bench-update check unit unit-asan klp-golden shellcheck regen-tests hook-tests boot-tests dracut-ng-tests initramfs-tools-tests integration-tests deps demo install clean distclean help
+.PHONY: all loader tool kmod bench bench-update check unit unit-asan klp-golden shellcheck regen-tests hook-tests boot-tests dracut-ng-tests initramfs-tools-tests powercut-tests integration-tests deps demo install clean distclean help
 all: loader tool
 
 help:
@@ -86,6 +86,7 @@ help:
 	@echo "make CROSS_COMPILE=s390x-linux-gnu-  (or powerpc64le-linux-gnu-) build into build/<arch>"
 	@echo "make dracut-ng-tests  the dracut boot cases again with dracut-ng 111 from vendor/ (in check)"
 	@echo "make initramfs-tools-tests  initrds of initramfs-tools' mkinitramfs with klp's hook, booted (in check)"
+	@echo "make powercut-tests  power cuts during klp regenerate: /boot on dm-log-writes, every state replayed and checked (in check)"
 	@echo "make arch-boot-tests  boot the s390x and ppc64le loaders under Debian's kernels in QEMU (in check)"
 	@echo "make upstream-kmod  the kernel's own livepatch samples and self-tests, unmodified ($(B)/kmod/upstream)"
 	@echo "make corpus-tests  those and the vendor shapes embedded by dracut and booted in QEMU (in check)"
@@ -286,6 +287,17 @@ dracut-ng-tests: loader tool kmod
 initramfs-tools-tests: loader tool kmod
 	$(Q)tests/run-suites qemu/test-initramfs-tools
 
+# power cuts during klp regenerate: /boot on dm-log-writes in a guest, the log replayed entry by
+# entry on the host by qemu/replay-log, every state checked (in make check).
+REPLAY_LOG := $(B)/qemu/replay-log
+$(REPLAY_LOG): qemu/replay-log.c
+	@mkdir -p $(@D)
+	$(q) CC $@
+	$(Q)$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $<
+
+powercut-tests: loader tool kmod $(REPLAY_LOG)
+	$(Q)tests/run-suites qemu/test-powercut
+
 check: deps
 	$(Q)$(MAKE) --no-print-directory all kmod upstream-kmod
 	$(Q)$(MAKE) --no-print-directory unit unit-asan klp-golden klp-valgrind shellcheck lint fuzz-regress
@@ -311,8 +323,8 @@ arch-boot-tests: arch-loaders
 # boots two at a time and has both cores once the other lane is done).
 HOST_LANE := tests/klp/test-payload tests/klp/test-regenerate tests/hooks/test-dpkg tests/hooks/test-rpm qemu/test-arch \
 	qemu/test-dracut-ng qemu/test-initramfs-tools
-integration-tests: loader tool kmod upstream-kmod arch-loaders $(PRELOAD)
-	$(Q)tests/run-suites --pair "$(HOST_LANE) qemu/lifecycle" "$(BOOT_SUITES) qemu/test-corpus tests/pkg/test-packages"
+integration-tests: loader tool kmod upstream-kmod arch-loaders $(PRELOAD) $(REPLAY_LOG)
+	$(Q)tests/run-suites --pair "$(HOST_LANE) qemu/lifecycle" "$(BOOT_SUITES) qemu/test-powercut qemu/test-corpus tests/pkg/test-packages"
 
 # make bench: BENCH_BOOTS boots per variant, then bench-update (below). The limit loader (qemu/limit-init.c), the least a
 # loader must do, is booted beside klp-early; it is built for the bench's patch only.
