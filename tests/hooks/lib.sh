@@ -130,7 +130,9 @@ EOF
 		echo "klp_mode=\"shim\""
 	} >"$W/dracut-conf/klp.conf"
 	# the dracut klp runs: records the kernel and the markers present when it
-	# starts (the rpm triggers' R/run/regenerate-initrd), and its result
+	# starts (the rpm triggers' R/run/regenerate-initrd), and its result; the
+	# system's dracut by its path (a test may put another dracut first on PATH)
+	real_dracut=$(command -v dracut)
 	T cat >"$W/bin/dracut" <<EOF
 #!/bin/sh
 k=
@@ -141,7 +143,7 @@ for a; do
 done
 m=\$(ls "$R/run/regenerate-initrd" 2>/dev/null | tr '\n' ' ' | sed 's/ \$//')
 echo "start \$k [\$m]" >>"$W/dracut.calls"
-dracutbasedir="$W/dracut-base" timeout --foreground -k 5 300 dracut --conf /dev/null --confdir "$W/dracut-conf" \\
+dracutbasedir="$W/dracut-base" timeout --foreground -k 5 300 "$real_dracut" --conf /dev/null --confdir "$W/dracut-conf" \\
 	--no-hostonly --no-early-microcode --no-kernel -m klp --compress gzip "\$@" >>"$W/dracut.log" 2>&1
 rc=\$?
 echo "end \$k \$rc" >>"$W/dracut.calls"

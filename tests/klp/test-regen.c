@@ -259,7 +259,7 @@ static void write_file(const char *path, const char *text)
 static void locate(void **state)
 {
 	char root[256], boot[256], out[512], want[512], why[512], p[512];
-	struct klp_sys sys = { root, boot };
+	struct klp_sys sys = { .root = root, .boot = boot };
 
 	(void)state;
 	snprintf(root, sizeof(root), "%s/loc", tmp);
@@ -333,7 +333,7 @@ static void locate(void **state)
 static void paths_and_kernels(void **state)
 {
 	char root[256], boot[256], out[512], want[512], **kv = NULL;
-	struct klp_sys sys = { root, boot };
+	struct klp_sys sys = { .root = root, .boot = boot };
 	size_t n = 0;
 
 	(void)state;

@@ -349,6 +349,30 @@ static int guessed(const struct klp_sys *sys, const char *kver, char *out, size_
 	return w >= (int)len ? -ENAMETOOLONG : 0;
 }
 
+int klp_sys_initrd_arg(struct klp_sys *sys, const char *cmd, const char *kver, const char *file, char *dir,
+		       size_t dirlen)
+{
+	const char *slash = strrchr(file, '/');
+
+	if (!kver) {
+		fprintf(stderr, "klp: %s: --initrd names one kernel's initrd: give its --kver\n", cmd);
+		return -EINVAL;
+	}
+	if (!file[0] || (slash && !slash[1])) {
+		fprintf(stderr, "klp: %s: --initrd '%s' is not a file name\n", cmd, file);
+		return -EINVAL;
+	}
+	if (!slash)
+		snprintf(dir, dirlen, ".");
+	else if (slash == file)
+		snprintf(dir, dirlen, "/");
+	else
+		snprintf(dir, dirlen, "%.*s", (int)(slash - file), file);
+	sys->initrd = file;
+	sys->boot = dir;
+	return 0;
+}
+
 int klp_initrd_locate(const struct klp_sys *sys, const char *kver, char *out, size_t len, char *why,
 		      size_t whylen)
 {
@@ -358,6 +382,8 @@ int klp_initrd_locate(const struct klp_sys *sys, const char *kver, char *out, si
 	why[0] = '\0';
 	if (!kver[0] || strchr(kver, '/'))
 		return -EINVAL;
+	if (sys->initrd)
+		return snprintf(out, len, "%s", sys->initrd) >= (int)len ? -ENAMETOOLONG : 0;
 	r = from_entries(sys, kver, out, len, why, whylen);
 	if (r != 0)
 		return r < 0 ? r : 0;

@@ -21,13 +21,16 @@
 enum { EXIT_NOT_IN_SYNC = 3 };
 
 static const char usage[] =
-	"Usage: klp initrd [--kver K | --all] [--root DIR] [--boot DIR] [-v] [--json] [--prometheus FILE]\n"
+	"Usage: klp initrd [--kver K | --all] [--root DIR] [--boot DIR] [--initrd FILE] [-v] [--json]\n"
+	"                  [--prometheus FILE]\n"
 	"Is each kernel's initrd in step with the kernel's installed livepatch?\n"
 	"\n"
 	"  --kver K           only kernel K (default: --all)\n"
 	"  --all              every installed kernel: ROOT/lib/modules/K with BOOT/vmlinuz-K\n"
 	"  --root DIR         the tree holding lib/modules/K/livepatch and etc/ (default /)\n"
 	"  --boot DIR         where the initrds are (default /boot)\n"
+	"  --initrd FILE      with --kver K: judge FILE as K's initrd (e.g. kernel-install's staging\n"
+	"                     area), not the one the boot entries or the distribution's names give\n"
 	"  -v, --verbose      files, srcversions and sha256 of both sides, and each installed\n"
 	"                     patch of the kernel that klp refuses, with the reason\n"
 	"  --json             one JSON document (keys: see README.md, \"klp initrd --json\")\n"
@@ -306,11 +309,12 @@ int klp_cmd_initrd(int argc, char **argv)
 		{ "root", required_argument, NULL, 'r' }, { "boot", required_argument, NULL, 'b' },
 		{ "json", no_argument, NULL, 'j' },	  { "verbose", no_argument, NULL, 'v' },
 		{ "prometheus", required_argument, NULL, 'P' }, { "help", no_argument, NULL, 'h' },
+		{ "initrd", required_argument, NULL, 'I' },
 		{ NULL, 0, NULL, 0 },
 	};
-	const char *kver = NULL, *prom = NULL;
+	const char *kver = NULL, *prom = NULL, *initrd = NULL;
 	bool all = false, json = klp_global.json, verbose = klp_global.verbose;
-	char rootbuf[PATH_MAX], **kvers = NULL;
+	char rootbuf[PATH_MAX], dirbuf[PATH_MAX], **kvers = NULL;
 	struct klp_sys sys = { .root = "", .boot = "/boot" };
 	struct klp_kstate *ks = NULL;
 	struct refusals *rf = NULL;
@@ -318,7 +322,7 @@ int klp_cmd_initrd(int argc, char **argv)
 	int o, r, ret;
 
 	optind = 1;
-	while ((o = getopt_long(argc, argv, "k:ar:b:jvP:h", opts, NULL)) != -1) {
+	while ((o = getopt_long(argc, argv, "k:ar:b:jvP:I:h", opts, NULL)) != -1) {
 		switch (o) {
 		case 'k': kver = optarg; break;
 		case 'a': all = true; break;
@@ -327,6 +331,7 @@ int klp_cmd_initrd(int argc, char **argv)
 		case 'j': json = true; break;
 		case 'v': verbose = true; break;
 		case 'P': prom = optarg; break;
+		case 'I': initrd = optarg; break;
 		case 'h': fputs(usage, stdout); return KLP_EXIT_OK;
 		default: return KLP_EXIT_USAGE;
 		}
@@ -343,6 +348,8 @@ int klp_cmd_initrd(int argc, char **argv)
 		fprintf(stderr, "klp: initrd: bad kernel release '%s'\n", kver);
 		return KLP_EXIT_USAGE;
 	}
+	if (initrd && klp_sys_initrd_arg(&sys, "initrd", kver, initrd, dirbuf, sizeof(dirbuf)) < 0)
+		return KLP_EXIT_USAGE;
 	r = klp_kernels_select(&sys, kver, &kvers, &n);
 	if (r < 0) {
 		fprintf(stderr, "klp: initrd: cannot list the kernels in %s/lib/modules: %s\n", sys.root, strerror(-r));

@@ -14,7 +14,8 @@
 static const char usage[] =
 	"Usage: klp regenerate [--kver K | --all] [--if-needed] [--full] [--generator NAME]\n"
 	"                      [--dracut PATH] [--dracut-arg ARG]... [--root DIR] [--boot DIR]\n"
-	"                      [--no-boot-check] [--lock-timeout SEC] [--dracut-timeout SEC] [-q]\n"
+	"                      [--initrd FILE] [--no-boot-check] [--lock-timeout SEC]\n"
+	"                      [--dracut-timeout SEC] [-q]\n"
 	"Bring initrds in step so that each embeds its kernel's installed livepatch.\n"
 	"\n"
 	"  --kver K             only kernel K (default: --all)\n"
@@ -33,6 +34,9 @@ static const char usage[] =
 	"  --root DIR           the tree holding lib/modules/K and etc/ (default /; when set,\n"
 	"                       dracut gets --kmoddir DIR/lib/modules/K)\n"
 	"  --boot DIR           where the initrds are (default /boot)\n"
+	"  --initrd FILE        with --kver K: FILE is K's initrd, not the one the boot entries\n"
+	"                       or the distribution's names give (kernel-install's staging area:\n"
+	"                       its 55-klp.install plugin); BOOT is FILE's folder, not checked\n"
 	"  --no-boot-check      do not check that BOOT is the /boot filesystem of ROOT/etc/fstab\n"
 	"  --lock-timeout SEC   wait at most SEC for another klp regenerate (default 600)\n"
 	"  --dracut-timeout SEC stop dracut after SEC (default 1800)\n"
@@ -108,7 +112,7 @@ static void generator_pick(struct klp_regen_opts *o, int gen, const char *dracut
 
 /* Options into o (dracut arguments into o->dracut_args), *kver and *all; -1 to go on, else the exit code. */
 static int regen_args(int argc, char **argv, struct klp_regen_opts *o, char **args, char *rootbuf, const char **kver,
-		      bool *all, int *gen)
+		      bool *all, int *gen, const char **initrd)
 {
 	static const struct option opts[] = {
 		{ "kver", required_argument, NULL, 'k' },
@@ -121,6 +125,7 @@ static int regen_args(int argc, char **argv, struct klp_regen_opts *o, char **ar
 		{ "root", required_argument, NULL, 'r' },
 		{ "boot", required_argument, NULL, 'b' },
 		{ "no-boot-check", no_argument, NULL, 'B' },
+		{ "initrd", required_argument, NULL, 'I' },
 		{ "lock-timeout", required_argument, NULL, 'L' },
 		{ "dracut-timeout", required_argument, NULL, 'T' },
 		{ "quiet", no_argument, NULL, 'q' },
@@ -130,7 +135,7 @@ static int regen_args(int argc, char **argv, struct klp_regen_opts *o, char **ar
 	int c;
 
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "k:anFG:D:A:r:b:BL:T:qh", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "k:anFG:D:A:r:b:BI:L:T:qh", opts, NULL)) != -1) {
 		switch (c) {
 		case 'k': *kver = optarg; break;
 		case 'a': *all = true; break;
@@ -145,6 +150,7 @@ static int regen_args(int argc, char **argv, struct klp_regen_opts *o, char **ar
 		case 'r': o->sys.root = klp_root_norm(optarg, rootbuf, PATH_MAX); break;
 		case 'b': o->sys.boot = optarg; break;
 		case 'B': o->boot_check = false; break;
+		case 'I': *initrd = optarg; break;
 		case 'L':
 			if (seconds("--lock-timeout", optarg, &o->lock_timeout) < 0)
 				return KLP_EXIT_USAGE;
@@ -169,6 +175,11 @@ static int regen_args(int argc, char **argv, struct klp_regen_opts *o, char **ar
 	if (*kver && (!(*kver)[0] || strchr(*kver, '/'))) {
 		fprintf(stderr, "klp: regenerate: bad kernel release '%s'\n", *kver);
 		return KLP_EXIT_USAGE;
+	}
+	if (*initrd) {
+		if (klp_sys_initrd_arg(&o->sys, "regenerate", *kver, *initrd, o->initrd_dir, sizeof(o->initrd_dir)) < 0)
+			return KLP_EXIT_USAGE;
+		o->boot_check = false; /* a file named on purpose: not where the boot loader looks */
 	}
 	return -1;
 }
@@ -204,7 +215,7 @@ int klp_cmd_regenerate(int argc, char **argv)
 		.lock_timeout = 600,
 		.dracut_timeout = 1800,
 	};
-	const char *kver = NULL, *run = getenv("KLP_RUN_DIR"), *dr = getenv("KLP_DRACUT");
+	const char *kver = NULL, *run = getenv("KLP_RUN_DIR"), *dr = getenv("KLP_DRACUT"), *initrd = NULL;
 	char rootbuf[PATH_MAX], **kvers = NULL, **args;
 	bool all = false;
 	size_t n = 0;
@@ -215,7 +226,7 @@ int klp_cmd_regenerate(int argc, char **argv)
 		return KLP_EXIT_ERROR;
 	o.dracut_args = args;
 	o.run_dir = run && *run ? run : "/run/klp";
-	r = regen_args(argc, argv, &o, args, rootbuf, &kver, &all, &gen);
+	r = regen_args(argc, argv, &o, args, rootbuf, &kver, &all, &gen, &initrd);
 	if (r >= 0) { /* --help, or a usage error */
 		free(args);
 		return r;

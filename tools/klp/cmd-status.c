@@ -49,7 +49,7 @@ static int initrd_embeds(const char *kver, const struct klp_live *p, char *what,
 	static struct klp_embedded emb;
 	static char path[4096], why[512];
 	static int state; /* 0 not read, 1 read, -ENOENT no initrd, other < 0 unreadable */
-	const struct klp_sys sys = { "", "/boot" };
+	const struct klp_sys sys = { .root = "", .boot = "/boot" };
 
 	if (state == 0) {
 		state = klp_initrd_locate(&sys, kver, path, sizeof(path), why, sizeof(why));

@@ -3,6 +3,7 @@
 #ifndef KLP_H
 #define KLP_H
 
+#include <limits.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -489,9 +490,13 @@ struct klp_kstate {
 	struct stat st; /* the initrd file's identity when it was judged (initrd_exists) */
 };
 struct klp_sys {
-	const char *root; /* "" is / */
-	const char *boot; /* "/boot" */
+	const char *root;   /* "" is / */
+	const char *boot;   /* "/boot" */
+	const char *initrd; /* --initrd: this file is the kernel's initrd (BOOT is its folder); NULL: located */
 };
+/* --initrd FILE of command cmd for kver (required): sys->initrd, and sys->boot its folder (into dir); 0 or -EINVAL, said. */
+int klp_sys_initrd_arg(struct klp_sys *sys, const char *cmd, const char *kver, const char *file, char *dir,
+		       size_t dirlen);
 /* Kernels with ROOT/lib/modules/K and BOOT/vmlinuz-K (or image-K, Image-K), by version. */
 int klp_kernels_installed(const struct klp_sys *sys, char ***out, size_t *n);
 /* kver if given, else every installed kernel. */
@@ -531,6 +536,7 @@ struct klp_regen_opts {
 	bool if_needed, quiet, boot_check;
 	bool full; /* dracut even when only the patch changed (update.c) */
 	unsigned lock_timeout, dracut_timeout; /* seconds */
+	char initrd_dir[PATH_MAX];             /* sys.boot with --initrd */
 };
 int klp_regen_run(const struct klp_regen_opts *o, char *const *kvers, size_t n);
 /* The name of a temporary file of ours: ".NAME.klp-XXXXXX". */
