@@ -88,7 +88,7 @@ help:
 	@echo "make initramfs-tools-tests  initrds of initramfs-tools' mkinitramfs with klp's hook, booted (in check)"
 	@echo "make arch-boot-tests  boot the s390x and ppc64le loaders under Debian's kernels in QEMU (in check)"
 	@echo "make arch-livepatch  s390x and ppc64le kernels with livepatch support (built once, cached), a patch"
-	@echo "                applied for real by klp-early in QEMU (not in check: 35 s cached, ~7 min first run)"
+	@echo "                applied for real by klp-early in QEMU (not in check: 25-35 s cached, ~7 min first run)"
 	@echo "make upstream-kmod  the kernel's own livepatch samples and self-tests, unmodified ($(B)/kmod/upstream)"
 	@echo "make corpus-tests  those and the vendor shapes embedded by dracut and booted in QEMU (in check)"
 	@echo "make lint       clang-tidy and cppcheck on all C code, warnings are errors (in check)"
