@@ -19,6 +19,16 @@
 #                     something else runs `klp-early --boot-ok`, "no" off.
 #                     Without a boot-ok mark every reboot would count as a
 #                     crash, so it is never on without one.
+#
+# The payload (the patch, its manifest, efivarfs.ko for the guard) is the
+# kernel's part and goes into the image from installkernel(); klp-early, the
+# shim or hook and the fallback from install(). dracut runs a module's
+# install() first (not with --kernel-only), then its installkernel() (not
+# with --no-kernel): install() has klp write the payload into a staging
+# folder of dracut's temporary folder, installkernel() puts it in. So
+# `--kernel-only` embeds the patch without klp-early, `--no-kernel` neither;
+# both say so in one line. Only functions are defined in dracut's shell;
+# their variables are dracut's or _local.
 
 KLP_DIR=/usr/lib/klp-early
 
@@ -156,13 +166,20 @@ klp_install_guard() {
 	esac
 }
 
+# The staging folder of the payload, between install() and installkernel()
+# (one dracut run: its temporary folder and its pid)
+klp_stage() {
+	echo "${DRACUT_TMPDIR:-/tmp}/klp-payload.$$"
+}
+
 # The payload, written by klp (the one writer of manifests): the patch,
-# decompressed, and its manifest, into $KLP_DIR. Prints klp's report
-# ("patch: NAME", "file: PATH", ...); false when nothing was embedded.
+# decompressed, its manifest and what the guard needs, into folder $1.
+# Prints klp's report ("patch: NAME", "file: PATH", ...); false when nothing
+# was written.
 klp_install_payload() {
-	_err=${DRACUT_TMPDIR:-/tmp}/klp-payload.$$
-	mkdir -p "$initdir$KLP_DIR" || return 1
-	klp_run payload --guard "${klp_guard:-auto}" "$initdir$KLP_DIR" 2>"$_err"
+	_err=${DRACUT_TMPDIR:-/tmp}/klp-payload.$$.err
+	rm -rf "$1" && mkdir -p "$1" || return 1
+	klp_run payload --guard "${klp_guard:-auto}" "$1" 2>"$_err"
 	_rc=$?
 	case $_rc in
 	0) klp_log_lines dwarning "$_err" ;;
@@ -173,20 +190,26 @@ klp_install_payload() {
 	rm -f "$_err"
 	[ "$_rc" = 0 ] && return 0
 	[ "$_rc" = 3 ] || derror "55klp: no livepatch embedded for $kernel: the initrd boots unpatched"
-	rm -rf "${initdir:?}$KLP_DIR"
+	rm -rf "$1"
 	return 1
 }
 
-# After the payload went in, a step failed: say so in dracut's output and take
-# the payload out again (dracut itself ignores a module's failed install()).
+# After the payload was staged, a step failed: say so in dracut's output and
+# take out what went in; installkernel() then finds no staged payload
+# (dracut itself ignores a module's failed install()).
 klp_install_failed() {
 	derror "55klp: $1: no livepatch embedded for $kernel, the initrd boots unpatched"
-	rm -rf "${initdir:?}$KLP_DIR"
+	rm -rf "${initdir:?}$KLP_DIR" "$(klp_stage)" "$(klp_stage).report"
 	rm -f "$initdir/init.klp-early"
 }
 
 install() {
-	_report=$(klp_install_payload) || return 0
+	if [ "${no_kernel-}" = yes ]; then
+		dwarning "55klp: --no-kernel: a livepatch is part of the kernel's files: none embedded, and no klp-early"
+		return 0
+	fi
+	_report=$(klp_install_payload "$(klp_stage)") || return 0
+	printf '%s\n' "$_report" >"$(klp_stage).report"
 	_name=$(echo "$_report" | sed -n 's/^patch: //p')
 	_file=$(echo "$_report" | sed -n 's/^file: //p')
 	_srcversion=$(echo "$_report" | sed -n 's/^srcversion: //p')
@@ -214,5 +237,33 @@ install() {
 	esac
 	klp_install_guard "$_guard"
 	klp_install_fallback "$_file"
-	dinfo "55klp: embedded $_name (${_srcversion:-no srcversion}) from $_file, mode ${klp_mode:-shim}"
+}
+
+# The kernel's part: the payload install() staged (with --kernel-only, written
+# here). A failure takes out only the payload: klp-early then finds no
+# manifest and execs the real init.
+installkernel() {
+	_stage=$(klp_stage)
+	if [ ! -f "$_stage.report" ]; then
+		# --kernel-only (install() did not run), or install() embedded nothing
+		[ "${kernel_only-}" = yes ] || return 0
+		klp_install_payload "$_stage" >"$_stage.report" || {
+			rm -f "$_stage.report"
+			return 0
+		}
+		dwarning "55klp: --kernel-only: $(sed -n 's/^patch: //p' "$_stage.report") embedded without klp-early, which goes in with the initrd's other part (built without --kernel-only): this image alone loads nothing"
+	fi
+	_name=$(sed -n 's/^patch: //p' "$_stage.report")
+	_file=$(sed -n 's/^file: //p' "$_stage.report")
+	_srcversion=$(sed -n 's/^srcversion: //p' "$_stage.report")
+	if mkdir -p "$initdir$KLP_DIR" && cp -a "$_stage/." "$initdir$KLP_DIR/"; then
+		dinfo "55klp: embedded $_name (${_srcversion:-no srcversion}) from $_file, mode ${klp_mode:-shim}"
+	else
+		derror "55klp: cannot copy the payload into the initrd: no livepatch embedded for $kernel, the initrd boots unpatched"
+		for _f in "$_stage"/*; do
+			rm -f "$initdir$KLP_DIR/${_f##*/}"
+		done
+	fi
+	rm -rf "$_stage" "$_stage.report"
+	return 0
 }

@@ -8,7 +8,7 @@
 #   $W/dracut-conf      the only dracut configuration (--conf /dev/null --confdir)
 #   $W/bin/dracut       the dracut klp runs ($KLP_DRACUT): counts its runs in
 #                       $W/dracut.calls ("start KVER [MARKERS]" / "end KVER RC"),
-#                       builds small images (-m klp --no-kernel, gzip)
+#                       builds small images (-m klp, gzip)
 #   $W/bin-klp/klp      first on PATH: records each call of klp (klp-hook's) in
 #                       $W/klp.calls and the KLP_* variables it got in
 #                       $W/klp.env (klp-hook must pass none), then runs
@@ -144,7 +144,7 @@ done
 m=\$(ls "$R/run/regenerate-initrd" 2>/dev/null | tr '\n' ' ' | sed 's/ \$//')
 echo "start \$k [\$m]" >>"$W/dracut.calls"
 dracutbasedir="$W/dracut-base" timeout --foreground -k 5 300 "$real_dracut" --conf /dev/null --confdir "$W/dracut-conf" \\
-	--no-hostonly --no-early-microcode --no-kernel -m klp --compress gzip "\$@" >>"$W/dracut.log" 2>&1
+	--no-hostonly --no-early-microcode -m klp --compress gzip "\$@" >>"$W/dracut.log" 2>&1
 rc=\$?
 echo "end \$k \$rc" >>"$W/dracut.calls"
 exit \$rc
@@ -167,7 +167,7 @@ EOF
 	T mkdir -p "$R/boot"
 	T mount -t tmpfs -o size=256m,mode=0755 klp-hook-test "$R/boot" || die "cannot mount a tmpfs on $R/boot"
 	mounts="$R/boot $mounts"
-	T touch "$R/boot/vmlinuz-$kver" # klp needs it to count the kernel as installed; dracut --no-kernel ignores it
+	T touch "$R/boot/vmlinuz-$kver" # klp needs it to count the kernel as installed; dracut does not read it
 
 	# the patches: build/kmod's, and copies for $kver2 (vermagic rewritten)
 	for v in v1 v2; do
