@@ -12,6 +12,9 @@
 #                                       return: stopped at the bound, said so, and the boot went on
 #   boot_prepare                        kernel + root image ready: sets kver, vmlinuz, rootimg
 #   boot_case CASE INITRD [CMDLINE]     one boot under a timeout: sets boot_log, boot_rc, boot_secs
+#   arch_boot NAME INITRD SECONDS       one s390x/ppc64le boot ($qemu -M $machine, $kernel,
+#                                       console=$console): sets boot_log, boot_rc, boot_secs
+#   console_time LOG REGEX              kernel timestamp of the first console line matching REGEX
 #
 # Serial logs are stored without carriage returns (qemu/run strips them), so
 # plain grep -E works on them; the guest prefixes every fact with "KLPTEST: ".
@@ -104,4 +107,40 @@ boot_case() {
 		-k "$vmlinuz" -i "$2" -r "$rootimg" -l "$boot_log" || boot_rc=$?
 	t1=$(date +%s.%N)
 	boot_secs=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.1f", b - a }')
+}
+
+# arch_boot NAME INITRD SECONDS: one boot of the s390x or ppc64le machine the
+# caller set up ($qemu, $machine, $kernel, $console) under a hard timeout,
+# serial console in $KLP_QEMU_OUT/logs/NAME.log; sets boot_log, boot_rc (0:
+# the guest said "KLPTEST: done", 1: it stopped without, 124: timeout) and
+# boot_secs.
+# shellcheck disable=SC2034,SC2154 # boot_rc, boot_secs: the caller's; qemu, machine, kernel, console: set by it
+arch_boot() {
+	boot_log=$KLP_QEMU_OUT/logs/$1.log
+	mkdir -p "$(dirname "$boot_log")"
+	: >"$boot_log"
+	t0=$(date +%s.%N)
+	rc=0
+	# panic=-1 with -no-reboot turns a guest panic into a QEMU exit
+	timeout -k 5 "$3" "$qemu" -M "$machine" -accel tcg -m 512 -smp 1 \
+		-nodefaults -no-user-config -display none -monitor none \
+		-serial "file:$boot_log" -no-reboot \
+		-kernel "$kernel" -initrd "$2" \
+		-append "console=$console panic=-1 printk.time=1" </dev/null || rc=$?
+	t1=$(date +%s.%N)
+	boot_secs=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.1f", b - a }')
+	tr -d '\r' <"$boot_log" >"$boot_log.tmp" && mv "$boot_log.tmp" "$boot_log"
+	if [ "$rc" -eq 124 ] || [ "$rc" -eq 137 ]; then
+		boot_rc=124
+	elif grep -q '^KLPTEST: done' "$boot_log"; then
+		boot_rc=0
+	else
+		echo "${0##*/}: $1: guest stopped (qemu exit $rc) before \"KLPTEST: done\"" >&2
+		boot_rc=1
+	fi
+}
+
+# console_time LOG REGEX: the kernel timestamp of LOG's first console line matching REGEX
+console_time() {
+	grep -E -m1 -- "^\[ *[0-9.]+\] $2" "$1" | sed -E 's/^\[ *([0-9.]+)\].*/\1/'
 }
