@@ -340,7 +340,8 @@ HOST_LANE := tests/klp/test-payload tests/klp/test-regenerate tests/hooks/test-d
 	qemu/test-dracut-ng qemu/test-initramfs-tools
 integration-tests: loader tool kmod upstream-kmod arch-livepatch-inputs $(PRELOAD) $(REPLAY_LOG)
 	$(Q)tests/run-suites --pair "$(HOST_LANE) qemu/lifecycle" \
-		"$(BOOT_SUITES) qemu/test-powercut qemu/test-arch-livepatch qemu/test-corpus tests/pkg/test-packages"
+		"$(BOOT_SUITES) qemu/test-powercut qemu/test-arch-livepatch qemu/test-corpus tests/pkg/test-packages \
+		tests/pkg/test-itools-triggers"
 
 # make bench: BENCH_BOOTS boots per variant, then bench-update (below). The limit loader (qemu/limit-init.c), the least a
 # loader must do, is booted beside klp-early; it is built for the bench's patch only.
@@ -443,9 +444,11 @@ rpm:
 	$(Q)cp $(PKG_DIR)/rpmbuild/RPMS/*/klp-initrd-$(PKG_VERSION)-1.*.rpm $(PKG_DIR)/
 
 # both packages built, linted, their contents against make install's, the .deb installed and purged
-# in a scratch root (tests/pkg/test-packages; root; about 40 s on 2 cores)
-package-tests:
-	$(Q)tests/run-suites tests/pkg/test-packages
+# in a scratch root (tests/pkg/test-packages; root; about 40 s on 2 cores); the .deb beside
+# initramfs-tools' own trigger and kernel hooks in real dpkg transactions on an overlay of this
+# system (tests/pkg/test-itools-triggers; about 35 s)
+package-tests: kmod
+	$(Q)tests/run-suites tests/pkg/test-packages tests/pkg/test-itools-triggers
 
 # ---- fuzzing (libFuzzer, clang): tests/fuzz/fuzz-NAME.c, seeds in tests/fuzz/corpus/NAME ----
 # `make fuzz` runs each target FUZZ_SECONDS (30) seconds, FUZZ_JOBS (1) at a time, and prints
