@@ -21,6 +21,9 @@
  *   sys/module/<name>/ and, for a livepatch, sys/kernel/livepatch/<name>/ are
  *   created in DIR. A second load of the same name fails with EEXIST. Every
  *   call is logged to DIR/finit_module.log.
+ * kexec_file_load(2), through syscall() too, is faked: logged to
+ *   DIR/kexec_file_load.log (the files behind both fds and the command line);
+ *   DIR/kexec_file_load.result an errno name to fail with, else success.
  */
 #define _GNU_SOURCE
 #undef _FORTIFY_SOURCE
@@ -513,7 +516,7 @@ static long fake_finit(int fd, const char *params, int flags)
 /* delete_module: refused (EBUSY) while the module is an active livepatch in sysfs */
 static long fake_delete(const char *name)
 {
-	char path[PATH_MAX], file[PATH_MAX];
+	char path[PATH_MAX], file[PATH_MAX + 256];
 	struct dirent *e;
 	struct stat st;
 	FILE *log;
@@ -551,6 +554,38 @@ static long fake_delete(const char *name)
 	return 0;
 }
 
+#ifdef SYS_kexec_file_load
+static long fake_kexec(int kfd, int ifd, unsigned long len, const char *cmdline)
+{
+	char path[PATH_MAX], word[64], k[PATH_MAX] = "", i[PATH_MAX] = "";
+	ssize_t n;
+	size_t e;
+	FILE *log;
+
+	snprintf(path, sizeof(path), "/proc/self/fd/%d", kfd);
+	if ((n = REAL(readlink)(path, k, sizeof(k) - 1)) > 0)
+		k[n] = '\0';
+	snprintf(path, sizeof(path), "/proc/self/fd/%d", ifd);
+	if ((n = REAL(readlink)(path, i, sizeof(i) - 1)) > 0)
+		i[n] = '\0';
+	root_path(path, sizeof(path), "kexec_file_load.result");
+	read_word(path, word, sizeof(word));
+	root_path(path, sizeof(path), "kexec_file_load.log");
+	log = REAL(fopen)(path, "ae");
+	if (log)
+		fprintf(log, "kexec_file_load(kernel=%s, initrd=%s, cmdline='%s', len=%lu) = %s\n", k, i, cmdline, len,
+			word[0] && strcmp(word, "0") ? word : "0"),
+			fclose(log);
+	if (!word[0] || !strcmp(word, "0"))
+		return 0;
+	for (e = 0; e < sizeof(errnames) / sizeof(errnames[0]); e++)
+		if (!strcmp(word, errnames[e].name))
+			break;
+	errno = e < sizeof(errnames) / sizeof(errnames[0]) ? errnames[e].err : EINVAL;
+	return -1;
+}
+#endif
+
 long syscall(long nr, ...)
 {
 	va_list ap;
@@ -565,5 +600,9 @@ long syscall(long nr, ...)
 		return fake_finit((int)a[0], (const char *)a[1], (int)a[2]);
 	if (nr == SYS_delete_module && root())
 		return fake_delete((const char *)a[0]);
+#ifdef SYS_kexec_file_load
+	if (nr == SYS_kexec_file_load && root())
+		return fake_kexec((int)a[0], (int)a[1], (unsigned long)a[2], (const char *)a[3]);
+#endif
 	return REAL(syscall)(nr, a[0], a[1], a[2], a[3], a[4], a[5]);
 }

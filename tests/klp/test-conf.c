@@ -35,6 +35,21 @@ static void pins_are_read(void **state)
 	klp_conf_free(&conf);
 }
 
+static void kexec_is_read(void **state)
+{
+	(void)state;
+	assert_int_equal(parse("pin.6.1 = a\n"), 0);
+	assert_false(conf.kexec_reload);
+	klp_conf_free(&conf);
+	assert_int_equal(parse("kexec = reload\npin.6.1 = a\n"), 0);
+	assert_true(conf.kexec_reload);
+	assert_string_equal(klp_conf_pin(&conf, "6.1"), "a");
+	klp_conf_free(&conf);
+	assert_int_equal(parse("kexec = reload\nkexec=warn\n"), 0);
+	assert_false(conf.kexec_reload);
+	klp_conf_free(&conf);
+}
+
 static void empty_conf_is_fine(void **state)
 {
 	(void)state;
@@ -56,6 +71,8 @@ static void bad_lines_are_errors(void **state)
 		{ "pin.6.1 = a b\n", "expected pin.<kernel release>" },
 		{ "pin.6.1 = ../x\n", "expected pin.<kernel release>" },
 		{ "pin.6.1 = a\npin.6.1 = b\n", "line 2: kernel 6.1 pinned twice" },
+		{ "kexec = yes\n", "line 1: expected kexec = warn or kexec = reload, not 'yes'" },
+		{ "kexec =\n", "line 1: expected kexec = warn or kexec = reload" },
 	};
 	size_t i;
 
@@ -192,6 +209,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(pins_are_read),
+		cmocka_unit_test(kexec_is_read),
 		cmocka_unit_test(empty_conf_is_fine),
 		cmocka_unit_test(bad_lines_are_errors),
 		cmocka_unit_test(nul_byte_is_an_error),

@@ -134,18 +134,25 @@ static int by_version(const void *a, const void *b)
 	return strverscmp(*(char *const *)a, *(char *const *)b);
 }
 
-static bool kernel_image_exists(const char *boot, const char *kver)
+int klp_kernel_image(const char *boot, const char *kver, char *out, size_t len)
 {
 	static const char *const prefixes[] = { "vmlinuz-", "image-", "Image-", "vmlinux-" };
-	char p[PATH_MAX];
 	size_t i;
 
 	for (i = 0; i < sizeof(prefixes) / sizeof(prefixes[0]); i++) {
-		snprintf(p, sizeof(p), "%s/%s%s", boot, prefixes[i], kver);
-		if (access(p, F_OK) == 0)
-			return true;
+		if ((size_t)snprintf(out, len, "%s/%s%s", boot, prefixes[i], kver) >= len)
+			return -ENAMETOOLONG;
+		if (access(out, F_OK) == 0)
+			return 0;
 	}
-	return false;
+	return -ENOENT;
+}
+
+static bool kernel_image_exists(const char *boot, const char *kver)
+{
+	char p[PATH_MAX];
+
+	return klp_kernel_image(boot, kver, p, sizeof(p)) == 0;
 }
 
 int klp_kernels_installed(const struct klp_sys *sys, char ***out, size_t *n)

@@ -2,7 +2,12 @@
 /*
  * /etc/klp/klp.conf: "key = value" lines, '#' comments, blank lines.
  *   pin.<kver> = <module name>
+ *   kexec = warn | reload
  * A pin chooses the active patch for one kernel when several are installed.
+ * kexec: what klp regenerate does when it replaced the running kernel's
+ * initrd while a kexec kernel is loaded: say so (warn, the default), or load
+ * the running kernel again with the new initrd (reload: this machine's
+ * loaded kexec kernel is always the running one, as kexec reboot tools do).
  * Unknown keys are errors: a typo must not silently change nothing.
  */
 #include <errno.h>
@@ -61,6 +66,14 @@ static int parse_line(struct klp_conf *c, char *line, unsigned no, char *err, si
 	*eq = '\0';
 	key = trim(line);
 	val = trim(eq + 1);
+	if (!strcmp(key, "kexec")) {
+		if (strcmp(val, "warn") && strcmp(val, "reload")) {
+			snprintf(err, errlen, "line %u: expected kexec = warn or kexec = reload, not '%s'", no, val);
+			return -EINVAL;
+		}
+		c->kexec_reload = !strcmp(val, "reload");
+		return 0;
+	}
 	if (strncmp(key, "pin.", 4) != 0) {
 		snprintf(err, errlen, "line %u: unknown key '%s'", no, key);
 		return -EINVAL;

@@ -383,6 +383,66 @@ int klp_kernel_delete_module(const char *name)
 	return 0;
 }
 
+/* ---- kexec ---- */
+
+int klp_kernel_kexec_file_load(const char *kernel, const char *initrd, const char *cmdline)
+{
+#ifdef SYS_kexec_file_load
+	int kfd = open(kernel, O_RDONLY | O_CLOEXEC), ifd, r = 0;
+
+	if (kfd < 0)
+		return -errno;
+	ifd = open(initrd, O_RDONLY | O_CLOEXEC);
+	if (ifd < 0) {
+		r = -errno;
+		close(kfd);
+		return r;
+	}
+	/* glibc has no wrapper; the length counts the terminating NUL. On failure the kernel keeps the loaded image. */
+	if (syscall(SYS_kexec_file_load, kfd, ifd, strlen(cmdline) + 1, cmdline, 0UL) < 0)
+		r = -errno;
+	close(ifd);
+	close(kfd);
+	return r;
+#else
+	(void)kernel, (void)initrd, (void)cmdline;
+	return -ENOSYS;
+#endif
+}
+
+int klp_kernel_cmdline(char *buf, size_t len)
+{
+	char raw[4096], *w = buf, *tok, *save = NULL;
+	int r = read_attr("/proc/cmdline", raw, sizeof(raw));
+
+	if (r < 0)
+		return r;
+	*w = '\0';
+	/* BOOT_IMAGE= is the boot loader's note of the file it loaded, not a parameter (kexec-tools drops it too) */
+	for (tok = strtok_r(raw, " \t\n", &save); tok; tok = strtok_r(NULL, " \t\n", &save)) {
+		size_t used = (size_t)(w - buf), n = strlen(tok);
+		if (!strncmp(tok, "BOOT_IMAGE=", 11))
+			continue;
+		if (used + n + 2 > len)
+			return -ENAMETOOLONG;
+		if (used)
+			*w++ = ' ';
+		memcpy(w, tok, n);
+		w += n;
+		*w = '\0';
+	}
+	return 0;
+}
+
+bool klp_in_chroot(void)
+{
+	struct stat a, b;
+
+	if (stat("/", &a) < 0 || stat("/proc/1/root/.", &b) < 0)
+		return true; /* cannot tell: act as in a chroot */
+	return a.st_dev != b.st_dev || a.st_ino != b.st_ino;
+}
+
 bool klp_machine_is_s390(void)
 {
 	struct utsname u;

@@ -91,6 +91,7 @@ struct klp_conf {
 	char **pin_kver;
 	char **pin_module;
 	size_t npins;
+	bool kexec_reload; /* kexec = reload: the loaded kexec kernel is the running one, loaded again with its new initrd */
 };
 int klp_conf_parse(const char *buf, size_t len, struct klp_conf *c, char *err, size_t errlen);
 int klp_conf_load(const char *path, struct klp_conf *c, char *err, size_t errlen);
@@ -219,6 +220,12 @@ struct klp_lives {
 bool klp_kernel_has_livepatch(void);
 /* /sys/kernel/kexec_loaded is 1: a kexec kernel (and the initrd it was loaded with) waits in memory. */
 bool klp_kernel_kexec_loaded(void);
+/* kexec_file_load(2): kernel with initrd and cmdline, replacing the loaded kexec kernel; 0 or -errno (the old one stays). */
+int klp_kernel_kexec_file_load(const char *kernel, const char *initrd, const char *cmdline);
+/* This boot's command line (/proc/cmdline) without the boot loader's BOOT_IMAGE=; 0 or -errno. */
+int klp_kernel_cmdline(char *buf, size_t len);
+/* / is not PID 1's root (or that cannot be told). */
+bool klp_in_chroot(void);
 /* Every loaded livepatch, sorted by name; none (not an error) without livepatch support. */
 int klp_kernel_patches(struct klp_lives *out);
 /* One patch; -ENOENT when /sys/kernel/livepatch/<name> does not exist. */
@@ -497,6 +504,8 @@ struct klp_sys {
 /* --initrd FILE of command cmd for kver (required): sys->initrd, and sys->boot its folder (into dir); 0 or -EINVAL, said. */
 int klp_sys_initrd_arg(struct klp_sys *sys, const char *cmd, const char *kver, const char *file, char *dir,
 		       size_t dirlen);
+/* The kernel image of kver in boot: BOOT/vmlinuz-K (or image-K, Image-K, vmlinux-K); 0, -ENOENT. */
+int klp_kernel_image(const char *boot, const char *kver, char *out, size_t len);
 /* Kernels with ROOT/lib/modules/K and BOOT/vmlinuz-K (or image-K, Image-K), by version. */
 int klp_kernels_installed(const struct klp_sys *sys, char ***out, size_t *n);
 /* kver if given, else every installed kernel. */

@@ -49,27 +49,12 @@ static int look(const struct klp_regen_opts *o, char *const *kvers, size_t n, in
 	return ret;
 }
 
-/*
- * A kexec kernel loaded before the rebuild holds the initrd it was loaded
- * with, and the kernel does not say which one: a kexec reboot may boot the
- * old patch. Said in one line; reloading is left to whoever loaded it.
- */
-static void kexec_note(const char *initrd, size_t nreplaced)
-{
-	if (!nreplaced || !klp_kernel_kexec_loaded())
-		return;
-	fprintf(stderr, "klp: regenerate: a kexec kernel is loaded (/sys/kernel/kexec_loaded is 1); if it was loaded "
-			"with %s%s, it still holds the old initrd and a kexec reboot boots the old patch: load it again "
-			"(kexec -l KERNEL --initrd=%s --reuse-cmdline) or unload it (kexec -u)\n",
-		initrd, nreplaced > 1 ? " or another initrd replaced just now" : "", initrd);
-}
-
 /* Under the lock: rebuild what still needs it, then zipl when due; the first failure's status. */
 static int work(const struct klp_regen_opts *o, char *const *kvers, size_t n, int lock_fd, int run_fd,
 		struct klp_kstate *ks, const bool *need, bool pending)
 {
 	char err[512], *zipl_why = NULL;
-	const char *last = NULL;
+	struct klp_replaced *done = calloc(n ? n : 1, sizeof(*done));
 	bool zipl = false;
 	int ret = 0, r;
 	size_t i, nreplaced = 0;
@@ -92,10 +77,8 @@ static int work(const struct klp_regen_opts *o, char *const *kvers, size_t n, in
 		r = klp_rebuild(o, &ks[i], lock_fd, run_fd, &replaced);
 		if (r && !ret)
 			ret = r;
-		if (replaced) {
-			nreplaced++;
-			last = ks[i].initrd;
-		}
+		if (replaced && done)
+			done[nreplaced++] = (struct klp_replaced){ kvers[i], ks[i].initrd };
 		if (replaced && klp_zipl_names(o, ks[i].initrd)) {
 			zipl = true;
 			free(zipl_why);
@@ -111,7 +94,8 @@ static int work(const struct klp_regen_opts *o, char *const *kvers, size_t n, in
 			ret = r;
 	}
 	free(zipl_why);
-	kexec_note(last, nreplaced);
+	klp_kexec_after(&o->sys, done, nreplaced);
+	free(done);
 	return ret;
 }
 

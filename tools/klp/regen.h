@@ -22,6 +22,14 @@ struct klp_embedded;
 /* ---- bootdir.c ---- */
 int klp_strv_add(char ***v, size_t *n, const char *s, size_t len);
 
+/* ---- kexec.c ---- */
+struct klp_replaced {
+	const char *kver;
+	const char *initrd;
+};
+/* After initrds were replaced (n of them): a loaded kexec kernel loaded again (kexec = reload) or said in one line. */
+void klp_kexec_after(const struct klp_sys *sys, const struct klp_replaced *r, size_t n);
+
 /* ---- stamp.c ---- */
 /* Into the run folder (dir_fd; -1: none): the verdict on an initrd file as it is now. */
 void klp_stamp_save(int dir_fd, const char *kver, const char *initrd, const struct klp_embedded *e);
