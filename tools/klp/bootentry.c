@@ -355,11 +355,11 @@ int klp_sys_initrd_arg(struct klp_sys *sys, const char *cmd, const char *kver, c
 	const char *slash = strrchr(file, '/');
 
 	if (!kver) {
-		fprintf(stderr, "klp: %s: --initrd names one kernel's initrd: give its --kver\n", cmd);
+		klp_err("%s: --initrd names one kernel's initrd: give its --kver", cmd);
 		return -EINVAL;
 	}
 	if (!file[0] || (slash && !slash[1])) {
-		fprintf(stderr, "klp: %s: --initrd '%s' is not a file name\n", cmd, file);
+		klp_err("%s: --initrd '%s' is not a file name", cmd, file);
 		return -EINVAL;
 	}
 	if (!slash)

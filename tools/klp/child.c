@@ -58,7 +58,7 @@ void klp_die_of_signal(const char *kver)
 		unlink(klp_tmp_path);
 		klp_tmp_path[0] = '\0';
 	}
-	fprintf(stderr, "klp: regenerate%s%s: stopped by signal %d (%s): %s\n", kver ? " " : "", kver ? kver : "", sig,
+	klp_err("regenerate%s%s: stopped by signal %d (%s): %s", kver ? " " : "", kver ? kver : "", sig,
 		strsignal(sig),
 		kver ? "the old initrd is untouched" : "every initrd is either rebuilt completely or untouched");
 	signal(sig, SIG_DFL);

@@ -71,7 +71,7 @@ static void print_task(const struct klp_task *t, bool json, struct klp_json *j)
 	free(stack);
 }
 
-int klp_cmd_blocking(int argc, char **argv)
+static int cmd_blocking(int argc, char **argv)
 {
 	struct klp_report_opts o;
 	struct klp_lives lives;
@@ -86,7 +86,7 @@ int klp_cmd_blocking(int argc, char **argv)
 		return r > 0 ? KLP_EXIT_OK : KLP_EXIT_USAGE;
 	r = klp_kernel_patches(&lives);
 	if (r < 0) {
-		fprintf(stderr, "klp: blocking: /sys/kernel/livepatch: %s\n", strerror(-r));
+		klp_err("blocking: /sys/kernel/livepatch: %s", strerror(-r));
 		return KLP_EXIT_ERROR;
 	}
 	for (i = 0; i < lives.n && !moving; i++)
@@ -97,7 +97,7 @@ int klp_cmd_blocking(int argc, char **argv)
 		target = moving->enabled == 0 ? 0 : 1;
 		r = klp_kernel_tasks(&tasks);
 		if (r < 0) {
-			fprintf(stderr, "klp: blocking: /proc: %s\n", strerror(-r));
+			klp_err("blocking: /proc: %s", strerror(-r));
 			klp_lives_free(&lives);
 			return KLP_EXIT_ERROR;
 		}
@@ -121,7 +121,7 @@ int klp_cmd_blocking(int argc, char **argv)
 	}
 	r = KLP_EXIT_OK;
 	if (tasks.unreadable) {
-		fprintf(stderr, "klp: blocking: cannot read the patch state of %zu tasks: run as root\n",
+		klp_err("blocking: cannot read the patch state of %zu tasks: run as root",
 			tasks.unreadable);
 		r = KLP_EXIT_ERROR;
 	}
@@ -129,3 +129,5 @@ int klp_cmd_blocking(int argc, char **argv)
 	klp_lives_free(&lives);
 	return r;
 }
+
+const struct klp_cmd klp_cmd_blocking = { "blocking", cmd_blocking, "tasks blocking a running transition" };

@@ -59,7 +59,7 @@ static void refusals_load(const struct klp_sys *sys, const char *kver, struct re
 
 	rf->ok = klp_judged_load(sys->root, kver, &rf->j, err, sizeof(err)) == 0;
 	if (!rf->ok)
-		fprintf(stderr, "klp: initrd %s: installed patches: %s\n", kver, err);
+		klp_err("initrd %s: installed patches: %s", kver, err);
 }
 
 static void refusals_free(struct refusals *rf, size_t n)
@@ -272,7 +272,7 @@ static int load_kernels(const struct klp_sys *sys, char **kvers, size_t n, bool 
 
 	for (i = 0; i < n; i++) {
 		if (klp_kstate_load(sys, kvers[i], &ks[*done], err, sizeof(err)) < 0) {
-			fprintf(stderr, "klp: initrd %s: %s\n", kvers[i], err);
+			klp_err("initrd %s: %s", kvers[i], err);
 			ret = KLP_EXIT_ERROR;
 			continue;
 		}
@@ -302,7 +302,7 @@ static void print_json(const struct klp_kstate *ks, const struct refusals *rf, s
 	klp_json_object_end(&j);
 }
 
-int klp_cmd_initrd(int argc, char **argv)
+static int cmd_initrd(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "kver", required_argument, NULL, 'k' }, { "all", no_argument, NULL, 'a' },
@@ -337,26 +337,26 @@ int klp_cmd_initrd(int argc, char **argv)
 		}
 	}
 	if (optind < argc) {
-		fprintf(stderr, "klp: initrd: unexpected argument '%s'\n", argv[optind]);
+		klp_err("initrd: unexpected argument '%s'", argv[optind]);
 		return KLP_EXIT_USAGE;
 	}
 	if (kver && all) {
-		fprintf(stderr, "klp: initrd: --kver and --all exclude each other\n");
+		klp_err("initrd: --kver and --all exclude each other");
 		return KLP_EXIT_USAGE;
 	}
 	if (kver && (!kver[0] || strchr(kver, '/'))) {
-		fprintf(stderr, "klp: initrd: bad kernel release '%s'\n", kver);
+		klp_err("initrd: bad kernel release '%s'", kver);
 		return KLP_EXIT_USAGE;
 	}
 	if (initrd && klp_sys_initrd_arg(&sys, "initrd", kver, initrd, dirbuf, sizeof(dirbuf)) < 0)
 		return KLP_EXIT_USAGE;
 	r = klp_kernels_select(&sys, kver, &kvers, &n);
 	if (r < 0) {
-		fprintf(stderr, "klp: initrd: cannot list the kernels in %s/lib/modules: %s\n", sys.root, strerror(-r));
+		klp_err("initrd: cannot list the kernels in %s/lib/modules: %s", sys.root, strerror(-r));
 		return KLP_EXIT_ERROR;
 	}
 	if (n == 0 && !json && !prom)
-		fprintf(stderr, "klp: initrd: no installed kernels (%s/lib/modules/K with %s/vmlinuz-K)\n", sys.root,
+		klp_err("initrd: no installed kernels (%s/lib/modules/K with %s/vmlinuz-K)", sys.root,
 			sys.boot);
 	ks = calloc(n ? n : 1, sizeof(*ks));
 	rf = calloc(n ? n : 1, sizeof(*rf));
@@ -373,7 +373,7 @@ int klp_cmd_initrd(int argc, char **argv)
 		for (i = 0; i < done; i++)
 			print_text(&ks[i], &rf[i], verbose);
 	if (prom && (r = prom_save(prom, ks, done)) < 0) {
-		fprintf(stderr, "klp: initrd: cannot write %s: %s\n", prom, strerror(-r));
+		klp_err("initrd: cannot write %s: %s", prom, strerror(-r));
 		ret = KLP_EXIT_ERROR;
 	}
 	if (fflush(stdout) != 0)
@@ -383,3 +383,5 @@ int klp_cmd_initrd(int argc, char **argv)
 	klp_strv_free(kvers, n);
 	return ret;
 }
+
+const struct klp_cmd klp_cmd_initrd = { "initrd", cmd_initrd, "is each kernel's initrd in step with its installed patch" };

@@ -40,12 +40,12 @@ static int installed_print(const struct klp_candidates *cands, int sel, const ch
 
 	for (i = 0; i < cands->n; i++)
 		if (cands->v[i].problem && !quiet)
-			fprintf(stderr, "klp: %s: skipped: %s\n", cands->v[i].path, cands->v[i].problem);
+			klp_err("%s: skipped: %s", cands->v[i].path, cands->v[i].problem);
 	if (sel == -ESRCH)
 		return 4;
 	if (sel < 0) {
 		if (!quiet)
-			fprintf(stderr, "klp: no usable livepatch installed for %s\n", kver);
+			klp_err("no usable livepatch installed for %s", kver);
 		return 3;
 	}
 	c = &cands->v[sel];
@@ -57,7 +57,7 @@ static int installed_print(const struct klp_candidates *cands, int sel, const ch
 	return KLP_EXIT_OK;
 }
 
-int klp_cmd_installed(int argc, char **argv)
+static int cmd_installed(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "kver", required_argument, NULL, 'k' },  { "root", required_argument, NULL, 'r' },
@@ -92,15 +92,15 @@ int klp_cmd_installed(int argc, char **argv)
 		}
 	}
 	if (optind < argc) {
-		fprintf(stderr, "klp: installed: unexpected argument '%s'\n", argv[optind]);
+		klp_err("installed: unexpected argument '%s'", argv[optind]);
 		return KLP_EXIT_USAGE;
 	}
 	if (field && !field_valid(field)) {
-		fprintf(stderr, "klp: installed: unknown field '%s' (name, file, srcversion, vermagic, kernel)\n", field);
+		klp_err("installed: unknown field '%s' (name, file, srcversion, vermagic, kernel)", field);
 		return KLP_EXIT_USAGE;
 	}
 	if (!kver[0] && (r = klp_kernel_release(kver, sizeof(kver))) < 0) {
-		fprintf(stderr, "klp: uname: %s\n", strerror(-r));
+		klp_err("uname: %s", strerror(-r));
 		return KLP_EXIT_ERROR;
 	}
 	if (!conf) {
@@ -109,24 +109,25 @@ int klp_cmd_installed(int argc, char **argv)
 	}
 	r = klp_conf_load(conf, &cf, err, sizeof(err));
 	if (r < 0) {
-		fprintf(stderr, "klp: %s: %s\n", conf, err[0] ? err : strerror(-r));
+		klp_err("%s: %s", conf, err[0] ? err : strerror(-r));
 		return KLP_EXIT_ERROR;
 	}
 	r = klp_livepatch_dir(root, moddir, kver, dir, sizeof(dir));
 	if (r >= 0)
 		r = klp_candidates_scan(dir, kver, &cands);
 	if (r < 0) {
-		fprintf(stderr, "klp: livepatch folder of %s: %s\n", kver, strerror(-r));
+		klp_err("livepatch folder of %s: %s", kver, strerror(-r));
 		klp_conf_free(&cf);
 		return KLP_EXIT_ERROR;
 	}
 	pin = klp_conf_pin(&cf, kver);
 	r = installed_print(&cands, klp_candidates_select(&cands, pin), kver, field, quiet);
 	if (r == 4)
-		fprintf(stderr, "klp: %s pins %s for %s, but no usable module of that name is installed\n", conf,
+		klp_err("%s pins %s for %s, but no usable module of that name is installed", conf,
 			pin, kver);
 	klp_candidates_free(&cands);
 	klp_conf_free(&cf);
 	return r;
 }
 
+const struct klp_cmd klp_cmd_installed = { "installed", cmd_installed, "the active cumulative livepatch installed for a kernel" };

@@ -60,7 +60,7 @@ static void print_skipped(const struct klp_candidates *c)
 
 	for (i = 0; i < c->n; i++)
 		if (c->v[i].problem)
-			fprintf(stderr, "klp: load: %s: skipped: %s\n", c->v[i].path, c->v[i].problem);
+			klp_err("load: %s: skipped: %s", c->v[i].path, c->v[i].problem);
 }
 
 /* The running kernel's active patch; its index or a negative exit code. */
@@ -73,14 +73,14 @@ static int pick_active(const char *kver, struct klp_candidates *c, bool verbose)
 
 	r = klp_conf_load(KLP_CONF, &cf, err, sizeof(err));
 	if (r < 0) {
-		fprintf(stderr, "klp: load: %s: %s\n", KLP_CONF, err[0] ? err : strerror(-r));
+		klp_err("load: %s: %s", KLP_CONF, err[0] ? err : strerror(-r));
 		return -KLP_EXIT_ERROR;
 	}
 	r = klp_livepatch_dir("", NULL, kver, dir, sizeof(dir));
 	if (r >= 0)
 		r = klp_candidates_scan(dir, kver, c);
 	if (r < 0) {
-		fprintf(stderr, "klp: load: %s: %s\n", dir, strerror(-r));
+		klp_err("load: %s: %s", dir, strerror(-r));
 		klp_conf_free(&cf);
 		return -KLP_EXIT_ERROR;
 	}
@@ -89,10 +89,10 @@ static int pick_active(const char *kver, struct klp_candidates *c, bool verbose)
 	if (sel < 0 || verbose)
 		print_skipped(c);
 	if (sel == -ESRCH)
-		fprintf(stderr, "klp: load: %s pins %s for %s, but no usable module of that name is installed\n",
+		klp_err("load: %s pins %s for %s, but no usable module of that name is installed",
 			KLP_CONF, pin, kver);
 	else if (sel < 0)
-		fprintf(stderr, "klp: load: no usable livepatch installed for %s (in %s)\n", kver, dir);
+		klp_err("load: no usable livepatch installed for %s (in %s)", kver, dir);
 	klp_conf_free(&cf);
 	return sel < 0 ? -EXIT_NO_PATCH : sel;
 }
@@ -112,23 +112,23 @@ static int pick_file(const char *file, const char *kver, struct klp_candidates *
 	dir = dirname(d); /* both may modify their argument: one call each */
 	base = basename(b);
 	if (lstat(file, &st) < 0) {
-		fprintf(stderr, "klp: load: %s: %s\n", file, strerror(errno));
+		klp_err("load: %s: %s", file, strerror(errno));
 		return -KLP_EXIT_ERROR;
 	}
 	if (!klp_is_module_file(base)) {
-		fprintf(stderr, "klp: load: %s: not a module file name (.ko, .ko.xz, .ko.zst or .ko.gz)\n", file);
+		klp_err("load: %s: not a module file name (.ko, .ko.xz, .ko.zst or .ko.gz)", file);
 		return -KLP_EXIT_ERROR;
 	}
 	snprintf(path, sizeof(path), "%s/%s", dir, base);
 	r = klp_candidates_scan(dir, kver, c);
 	if (r < 0) {
-		fprintf(stderr, "klp: load: %s: %s\n", file, strerror(-r));
+		klp_err("load: %s: %s", file, strerror(-r));
 		return -KLP_EXIT_ERROR;
 	}
 	for (i = 0; i < c->n; i++)
 		if (!strcmp(c->v[i].path, path))
 			return (int)i;
-	fprintf(stderr, "klp: load: %s: not found\n", file);
+	klp_err("load: %s: not found", file);
 	return -KLP_EXIT_ERROR;
 }
 
@@ -139,11 +139,11 @@ static int open_checked(const struct klp_candidate *c)
 	int fd = open(c->path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
 
 	if (fd < 0) {
-		fprintf(stderr, "klp: load: %s: %s\n", c->path, strerror(errno));
+		klp_err("load: %s: %s", c->path, strerror(errno));
 		return -1;
 	}
 	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || st.st_uid != 0 || (st.st_mode & 022)) {
-		fprintf(stderr, "klp: load: %s: refused: it changed after it was checked (owner or mode)\n", c->path);
+		klp_err("load: %s: refused: it changed after it was checked (owner or mode)", c->path);
 		close(fd);
 		return -1;
 	}
@@ -170,17 +170,17 @@ static int check_existing(const struct klp_candidate *c)
 
 	if (r < 0) {
 		/* 6.1 removes a replaced or disabled patch from sysfs; its module stays loaded */
-		fprintf(stderr, "klp: load: %s: the module is loaded but is no active livepatch (replaced by another "
-			"cumulative patch, or disabled): rmmod %s, then load it again\n", c->name, c->name);
+		klp_err("load: %s: the module is loaded but is no active livepatch (replaced by another "
+			"cumulative patch, or disabled): rmmod %s, then load it again", c->name, c->name);
 		return KLP_EXIT_ERROR;
 	}
 	r = 0;
 	if (p.srcversion && c->srcversion && strcmp(p.srcversion, c->srcversion)) {
-		fprintf(stderr, "klp: load: %s: another build is loaded (srcversion %s; %s has %s)\n", c->name,
+		klp_err("load: %s: another build is loaded (srcversion %s; %s has %s)", c->name,
 			p.srcversion, c->path, c->srcversion);
 		r = KLP_EXIT_ERROR;
 	} else if (p.enabled == 0) {
-		fprintf(stderr, "klp: load: %s: the patch is being disabled: wait for that, rmmod %s, then load it again\n",
+		klp_err("load: %s: the patch is being disabled: wait for that, rmmod %s, then load it again",
 			c->name, c->name);
 		r = KLP_EXIT_ERROR;
 	}
@@ -204,17 +204,17 @@ static int wait_transition(const char *name, double t0, double timeout, double *
 		if (en == 1 && tr == 0)
 			return KLP_EXIT_OK;
 		if (en == 0 && tr == 0) {
-			fprintf(stderr, "klp: load: %s: loaded but not enabled (disabled or replaced meanwhile?)\n", name);
+			klp_err("load: %s: loaded but not enabled (disabled or replaced meanwhile?)", name);
 			return KLP_EXIT_ERROR;
 		}
 		if (r == -ENOENT && *took >= 1.0) {
-			fprintf(stderr, "klp: load: %s: loaded, but /sys/kernel/livepatch/%s does not appear: not a livepatch?\n",
+			klp_err("load: %s: loaded, but /sys/kernel/livepatch/%s does not appear: not a livepatch?",
 				name, name);
 			return KLP_EXIT_ERROR;
 		}
 		if (*took >= timeout) {
-			fprintf(stderr, "klp: load: %s: loaded, but the transition did not complete within %g s; "
-				"the kernel keeps trying (see klp blocking)\n", name, timeout);
+			klp_err("load: %s: loaded, but the transition did not complete within %g s; "
+				"the kernel keeps trying (see klp blocking)", name, timeout);
 			return EXIT_TIMEOUT;
 		}
 		if (step / 1e6 > timeout - *took)
@@ -261,7 +261,7 @@ static int load_args(int argc, char **argv, struct load_opts *lo)
 		switch (o) {
 		case 't':
 			if (parse_timeout(optarg, &lo->timeout) < 0) {
-				fprintf(stderr, "klp: load: --timeout: '%s' is not a number of seconds in (0, %g]\n",
+				klp_err("load: --timeout: '%s' is not a number of seconds in (0, %g]",
 					optarg, TIMEOUT_MAX_S);
 				return KLP_EXIT_USAGE;
 			}
@@ -273,7 +273,7 @@ static int load_args(int argc, char **argv, struct load_opts *lo)
 		}
 	}
 	if (argc - optind > 1) {
-		fprintf(stderr, "klp: load: unexpected argument '%s'\n", argv[optind + 1]);
+		klp_err("load: unexpected argument '%s'", argv[optind + 1]);
 		return KLP_EXIT_USAGE;
 	}
 	return -1;
@@ -289,7 +289,7 @@ static int insert(const struct klp_candidate *c, double *t0)
 		return -EBADF;
 	kfd = fd;
 	if (klp_decompressor(c->path) && klp_decompress(fd, c->path, &kfd, err, sizeof(err)) < 0) {
-		fprintf(stderr, "klp: load: %s: cannot decompress: %s\n", c->path, err);
+		klp_err("load: %s: cannot decompress: %s", c->path, err);
 		close(fd);
 		return -EBADF;
 	}
@@ -299,7 +299,7 @@ static int insert(const struct klp_candidate *c, double *t0)
 		/* a downgrade: this patch ran before, was replaced, and its module stayed */
 		int d = klp_kernel_delete_module(c->name);
 		if (d < 0)
-			fprintf(stderr, "klp: load: %s: replaced earlier and still loaded; cannot unload it: %s (%s)\n",
+			klp_err("load: %s: replaced earlier and still loaded; cannot unload it: %s (%s)",
 				c->name, klp_errno_words(d), klp_errno_name(d));
 		else
 			r = klp_kernel_finit_module(kfd, "", 0);
@@ -320,12 +320,12 @@ static int inserted(const struct klp_candidate *c, int r, bool *already)
 		return check_existing(c);
 	}
 	if (r == -EPERM && geteuid() != 0) {
-		fprintf(stderr, "klp: load: %s: not loaded: %s: run klp load as root (EPERM)\n", c->name,
+		klp_err("load: %s: not loaded: %s: run klp load as root (EPERM)", c->name,
 			klp_errno_words(r));
 		return KLP_EXIT_ERROR;
 	}
 	if (r < 0) {
-		fprintf(stderr, "klp: load: %s: not loaded: %s (%s)\n", c->name, klp_errno_words(r), klp_errno_name(r));
+		klp_err("load: %s: not loaded: %s (%s)", c->name, klp_errno_words(r), klp_errno_name(r));
 		return KLP_EXIT_ERROR;
 	}
 	return 0;
@@ -337,13 +337,13 @@ static int choose(int argc, char **argv, const char *kver, struct klp_candidates
 	int sel = optind < argc ? pick_file(argv[optind], kver, cands) : pick_active(kver, cands, verbose);
 
 	if (sel >= 0 && cands->v[sel].problem) {
-		fprintf(stderr, "klp: load: %s: refused: %s\n", cands->v[sel].path, cands->v[sel].problem);
+		klp_err("load: %s: refused: %s", cands->v[sel].path, cands->v[sel].problem);
 		return -KLP_EXIT_ERROR;
 	}
 	return sel;
 }
 
-int klp_cmd_load(int argc, char **argv)
+static int cmd_load(int argc, char **argv)
 {
 	struct load_opts lo = { .timeout = TIMEOUT_DEFAULT_S, .verbose = klp_global.verbose };
 	struct klp_candidates cands = { 0 };
@@ -357,11 +357,11 @@ int klp_cmd_load(int argc, char **argv)
 		return r;
 	r = klp_kernel_release(kver, sizeof(kver));
 	if (r < 0) {
-		fprintf(stderr, "klp: load: uname: %s\n", strerror(-r));
+		klp_err("load: uname: %s", strerror(-r));
 		return KLP_EXIT_ERROR;
 	}
 	if (!klp_kernel_has_livepatch()) {
-		fprintf(stderr, "klp: load: this kernel (%s) has no livepatch support (no /sys/kernel/livepatch)\n",
+		klp_err("load: this kernel (%s) has no livepatch support (no /sys/kernel/livepatch)",
 			kver);
 		return EXIT_UNSUPPORTED;
 	}
@@ -383,3 +383,5 @@ int klp_cmd_load(int argc, char **argv)
 	klp_candidates_free(&cands);
 	return r;
 }
+
+const struct klp_cmd klp_cmd_load = { "load", cmd_load, "apply the active patch of the running kernel now" };

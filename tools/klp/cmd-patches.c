@@ -57,11 +57,11 @@ static void installed_scan(struct installed *in)
 	if (klp_kernel_release(in->kver, sizeof(in->kver)) < 0)
 		return;
 	if (klp_judged_load("", in->kver, &in->j, err, sizeof(err)) < 0) {
-		fprintf(stderr, "klp: patches: %s\n", err);
+		klp_err("patches: %s", err);
 		return;
 	}
 	if (in->j.conf_err[0])
-		fprintf(stderr, "klp: %s\n", in->j.conf_err);
+		klp_err("%s", in->j.conf_err);
 	in->ok = true;
 }
 
@@ -201,7 +201,7 @@ static void print_json_one(struct klp_json *j, const struct klp_live *p, const s
 	klp_json_object_end(j);
 }
 
-int klp_cmd_patches(int argc, char **argv)
+static int cmd_patches(int argc, char **argv)
 {
 	static const char *const files[] = { KLP_EARLY_STATUS_INITRD, KLP_EARLY_STATUS };
 	struct klp_early recs[2];
@@ -217,7 +217,7 @@ int klp_cmd_patches(int argc, char **argv)
 		return r > 0 ? KLP_EXIT_OK : KLP_EXIT_USAGE;
 	r = klp_kernel_patches(&lives);
 	if (r < 0) {
-		fprintf(stderr, "klp: patches: /sys/kernel/livepatch: %s\n", strerror(-r));
+		klp_err("patches: /sys/kernel/livepatch: %s", strerror(-r));
 		return KLP_EXIT_ERROR;
 	}
 	if (!o.verbose && !o.json) {
@@ -261,3 +261,5 @@ int klp_cmd_patches(int argc, char **argv)
 	klp_lives_free(&lives);
 	return KLP_EXIT_OK;
 }
+
+const struct klp_cmd klp_cmd_patches = { "patches", cmd_patches, "loaded livepatches; -v: RPM/package, CVEs, bug fixes" };

@@ -67,7 +67,7 @@ static int parse(int argc, char **argv, struct payload_opts *o)
 		}
 	}
 	if (optind + 1 != argc) {
-		fprintf(stderr, "klp: payload: %s\n", optind < argc ? "more than one OUTDIR" : "OUTDIR missing");
+		klp_err("payload: %s", optind < argc ? "more than one OUTDIR" : "OUTDIR missing");
 		return -1;
 	}
 	o->outdir = argv[optind];
@@ -95,26 +95,26 @@ static int choose(const struct payload_opts *o, char **path, char *top, size_t t
 	snprintf(conf, sizeof(conf), "%s%s", o->root, KLP_CONF);
 	r = klp_conf_load(o->conf ? o->conf : conf, &cf, err, sizeof(err));
 	if (r < 0) {
-		fprintf(stderr, "klp: %s: %s\n", o->conf ? o->conf : conf, err[0] ? err : strerror(-r));
+		klp_err("%s: %s", o->conf ? o->conf : conf, err[0] ? err : strerror(-r));
 		return -EIO;
 	}
 	r = klp_livepatch_dir(o->root, o->moddir, o->kver, dir, sizeof(dir));
 	if (r >= 0)
 		r = klp_candidates_scan(dir, o->kver, &cands);
 	if (r < 0) {
-		fprintf(stderr, "klp: livepatch folder of %s: %s\n", o->kver, strerror(-r));
+		klp_err("livepatch folder of %s: %s", o->kver, strerror(-r));
 		klp_conf_free(&cf);
 		return -EIO;
 	}
 	sel = klp_candidates_select(&cands, klp_conf_pin(&cf, o->kver));
 	for (i = 0; i < cands.n; i++)
 		if (cands.v[i].problem)
-			fprintf(stderr, "klp: %s: skipped: %s\n", cands.v[i].path, cands.v[i].problem);
+			klp_err("%s: skipped: %s", cands.v[i].path, cands.v[i].problem);
 	if (sel == -ESRCH)
-		fprintf(stderr, "klp: %s pins %s for %s, but no usable module of that name is installed\n",
+		klp_err("%s pins %s for %s, but no usable module of that name is installed",
 			o->conf ? o->conf : conf, klp_conf_pin(&cf, o->kver), o->kver);
 	else if (sel < 0 && !o->quiet)
-		fprintf(stderr, "klp: no usable livepatch installed for %s\n", o->kver);
+		klp_err("no usable livepatch installed for %s", o->kver);
 	r = sel == -ESRCH ? -ESRCH : sel < 0 ? -ENOENT : 0;
 	if (r == 0 && !(*path = strdup(cands.v[sel].path)))
 		r = -ENOMEM;
@@ -181,17 +181,17 @@ static int guard(const struct payload_opts *o, const struct klp_manifest *m)
 	g.moddir = moddir;
 	r = klp_guard_embed(&g, why, sizeof(why), note, sizeof(note));
 	if (r < 0) {
-		fprintf(stderr, "klp: payload: crash-loop guard: %s\n", why);
+		klp_err("payload: crash-loop guard: %s", why);
 		drop(o->outdir, m);
 		return KLP_EXIT_ERROR;
 	}
 	if (note[0])
-		fprintf(stderr, "klp: %s\n", note);
+		klp_err("%s", note);
 	printf("guard: %s (%s)\n", r ? "on" : "off", why);
 	return KLP_EXIT_OK;
 }
 
-int klp_cmd_payload(int argc, char **argv)
+static int cmd_payload(int argc, char **argv)
 {
 	struct payload_opts o = { .root = "" };
 	struct klp_payload_req q;
@@ -204,7 +204,7 @@ int klp_cmd_payload(int argc, char **argv)
 		return r > 0 ? KLP_EXIT_OK : KLP_EXIT_USAGE;
 	o.root = klp_root_norm(o.root, rootbuf, sizeof(rootbuf));
 	if (!o.kver[0] && (r = klp_kernel_release(o.kver, sizeof(o.kver))) < 0) {
-		fprintf(stderr, "klp: uname: %s\n", strerror(-r));
+		klp_err("uname: %s", strerror(-r));
 		return KLP_EXIT_ERROR;
 	}
 	r = choose(&o, &path, top, sizeof(top));
@@ -213,7 +213,7 @@ int klp_cmd_payload(int argc, char **argv)
 	q = (struct klp_payload_req){ .path = path, .top = top, .root = o.root, .kver = o.kver, .outdir = o.outdir };
 	r = klp_payload_write(&q, &m, err, sizeof(err));
 	if (r < 0) {
-		fprintf(stderr, "klp: payload: %s\n", err);
+		klp_err("payload: %s", err);
 		r = KLP_EXIT_ERROR;
 	} else if (o.same && same_as(o.same, &m)) {
 		drop(o.outdir, &m);
@@ -228,3 +228,5 @@ int klp_cmd_payload(int argc, char **argv)
 	free(path);
 	return r;
 }
+
+const struct klp_cmd klp_cmd_payload = { "payload", cmd_payload, "write a kernel's patch and manifest for its initrd" };

@@ -68,7 +68,7 @@ static int seconds(const char *opt, const char *v, unsigned *out)
 	unsigned long x = strtoul(v, &end, 10);
 
 	if (!*v || *end || x > 7 * 86400) {
-		fprintf(stderr, "klp: regenerate: %s: not a number of seconds: '%s'\n", opt, v);
+		klp_err("regenerate: %s: not a number of seconds: '%s'", opt, v);
 		return -1;
 	}
 	*out = (unsigned)x;
@@ -83,7 +83,7 @@ static int generator_arg(const char *v, int *gen)
 	else if (!strcmp(v, "initramfs-tools"))
 		*gen = 1;
 	else {
-		fprintf(stderr, "klp: regenerate: --generator: '%s' is not dracut or initramfs-tools\n", v);
+		klp_err("regenerate: --generator: '%s' is not dracut or initramfs-tools", v);
 		return -1;
 	}
 	return 0;
@@ -165,15 +165,15 @@ static int regen_args(int argc, char **argv, struct klp_regen_opts *o, char **ar
 		}
 	}
 	if (optind < argc) {
-		fprintf(stderr, "klp: regenerate: unexpected argument '%s'\n", argv[optind]);
+		klp_err("regenerate: unexpected argument '%s'", argv[optind]);
 		return KLP_EXIT_USAGE;
 	}
 	if (*kver && *all) {
-		fprintf(stderr, "klp: regenerate: --kver and --all exclude each other\n");
+		klp_err("regenerate: --kver and --all exclude each other");
 		return KLP_EXIT_USAGE;
 	}
 	if (*kver && (!(*kver)[0] || strchr(*kver, '/'))) {
-		fprintf(stderr, "klp: regenerate: bad kernel release '%s'\n", *kver);
+		klp_err("regenerate: bad kernel release '%s'", *kver);
 		return KLP_EXIT_USAGE;
 	}
 	if (*initrd) {
@@ -192,7 +192,7 @@ static int regen_kernels(const struct klp_regen_opts *o, const char *kver, char 
 	int r = klp_kernels_select(&o->sys, kver, kvers, n);
 
 	if (r < 0) {
-		fprintf(stderr, "klp: regenerate: cannot list the kernels in %s/lib/modules: %s\n", o->sys.root,
+		klp_err("regenerate: cannot list the kernels in %s/lib/modules: %s", o->sys.root,
 			strerror(-r));
 		return KLP_EXIT_ERROR;
 	}
@@ -200,14 +200,14 @@ static int regen_kernels(const struct klp_regen_opts *o, const char *kver, char 
 		return 0;
 	snprintf(d, sizeof(d), "%s/lib/modules/%s", o->sys.root, kver);
 	if (stat(d, &st) < 0 || !S_ISDIR(st.st_mode)) {
-		fprintf(stderr, "klp: regenerate %s: kernel not installed (no folder %s)\n", kver, d);
+		klp_err("regenerate %s: kernel not installed (no folder %s)", kver, d);
 		klp_strv_free(*kvers, *n);
 		return KLP_EXIT_ERROR;
 	}
 	return 0;
 }
 
-int klp_cmd_regenerate(int argc, char **argv)
+static int cmd_regenerate(int argc, char **argv)
 {
 	struct klp_regen_opts o = {
 		.sys = { .root = "", .boot = "/boot" },
@@ -240,3 +240,5 @@ int klp_cmd_regenerate(int argc, char **argv)
 	free(args);
 	return r;
 }
+
+const struct klp_cmd klp_cmd_regenerate = { "regenerate", cmd_regenerate, "rebuild the initrds that are not in step, crash-safely" };

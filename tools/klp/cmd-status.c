@@ -261,11 +261,11 @@ static bool judged_get(const char *kver, struct klp_judged *jd)
 	if (!kver[0])
 		return false;
 	if (klp_judged_load("", kver, jd, err, sizeof(err)) < 0) {
-		fprintf(stderr, "klp: status: installed patches: %s\n", err);
+		klp_err("status: installed patches: %s", err);
 		return false;
 	}
 	if (jd->conf_err[0])
-		fprintf(stderr, "klp: %s\n", jd->conf_err);
+		klp_err("%s", jd->conf_err);
 	return true;
 }
 
@@ -279,11 +279,11 @@ static void skips_print(const struct boot *b)
 		if (strcmp(b->rec[i].result, "skipped"))
 			continue;
 		klp_early_summary(&b->rec[i], buf, sizeof(buf));
-		fprintf(stderr, "klp: warning: early boot: %s\n", buf);
+		klp_err("warning: early boot: %s", buf);
 	}
 }
 
-int klp_cmd_status(int argc, char **argv)
+static int cmd_status(int argc, char **argv)
 {
 	struct klp_report_opts o;
 	struct klp_lives lives;
@@ -302,7 +302,7 @@ int klp_cmd_status(int argc, char **argv)
 	supported = klp_kernel_has_livepatch();
 	r = klp_kernel_patches(&lives);
 	if (r < 0) {
-		fprintf(stderr, "klp: status: /sys/kernel/livepatch: %s\n", strerror(-r));
+		klp_err("status: /sys/kernel/livepatch: %s", strerror(-r));
 		return KLP_EXIT_ERROR;
 	}
 	for (i = 0; i < lives.n; i++)
@@ -310,7 +310,7 @@ int klp_cmd_status(int argc, char **argv)
 			state = "in_progress";
 	r = klp_kernel_release(kver, sizeof(kver));
 	if (r < 0)
-		fprintf(stderr, "klp: status: uname: %s\n", strerror(-r));
+		klp_err("status: uname: %s", strerror(-r));
 	judged = judged_get(kver, &jd);
 	if (!o.verbose && !o.json) {
 		/* the one SUSE-compatible line stays alone on stdout, for scripts */
@@ -336,3 +336,5 @@ int klp_cmd_status(int argc, char **argv)
 	klp_lives_free(&lives);
 	return KLP_EXIT_OK;
 }
+
+const struct klp_cmd klp_cmd_status = { "status", cmd_status, "ready or in_progress; -v: where and when each patch was applied" };

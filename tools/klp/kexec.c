@@ -41,12 +41,12 @@ static void reload(const struct klp_sys *sys, const char *kver, const char *init
 	if (!r)
 		r = klp_kernel_kexec_file_load(image, initrd, cmdline);
 	if (!r) {
-		fprintf(stderr, "klp: regenerate: the loaded kexec kernel loaded again (kexec = reload): %s with %s and this "
-				"boot's command line\n", image, initrd);
+		klp_err("regenerate: the loaded kexec kernel loaded again (kexec = reload): %s with %s and this "
+				"boot's command line", image, initrd);
 		return;
 	}
-	fprintf(stderr, "klp: regenerate: could not load the kexec kernel %s again with %s (%s): it still holds the "
-			"old initrd and a kexec reboot boots the old patch; unload it (kexec -u)\n",
+	klp_err("regenerate: could not load the kexec kernel %s again with %s (%s): it still holds the "
+			"old initrd and a kexec reboot boots the old patch; unload it (kexec -u)",
 		kver, initrd, strerror(-r));
 }
 
@@ -62,15 +62,15 @@ void klp_kexec_after(const struct klp_sys *sys, const struct klp_replaced *r, si
 	snprintf(conf, sizeof(conf), "%s%s", sys->root, KLP_CONF);
 	c = klp_conf_load(conf, &cf, err, sizeof(err));
 	if (c < 0)
-		fprintf(stderr, "klp: %s: %s (kexec = reload not read)\n", conf, err[0] ? err : strerror(-c));
+		klp_err("%s: %s (kexec = reload not read)", conf, err[0] ? err : strerror(-c));
 	run = running_index(r, n, kver, sizeof(kver));
 	if (c == 0 && cf.kexec_reload && !sys->root[0] && !klp_in_chroot() && run >= 0) {
 		reload(sys, kver, r[run].initrd);
 	} else {
-		fprintf(stderr, "klp: regenerate: a kexec kernel is loaded (/sys/kernel/kexec_loaded is 1); if it was "
+		klp_err("regenerate: a kexec kernel is loaded (/sys/kernel/kexec_loaded is 1); if it was "
 				"loaded with %s%s, it still holds the old initrd and a kexec reboot boots the old patch: "
 				"load it again (kexec -l KERNEL --initrd=%s --reuse-cmdline), unload it (kexec -u), or, "
-				"when it is always the running kernel, set kexec = reload in %s\n",
+				"when it is always the running kernel, set kexec = reload in %s",
 			r[n - 1].initrd, n > 1 ? " or another initrd replaced just now" : "", r[n - 1].initrd, KLP_CONF);
 	}
 	if (c == 0)

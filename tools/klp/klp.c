@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * klp: livepatch status and initrd upkeep. Commands are a table of
- * {name, function, help}, as in kmod's tools. Global options may come
- * before the command (SUSE's "klp -v patches") or after it.
+ * klp: livepatch status and initrd upkeep. Each command's file defines its
+ * record {name, function, help} (klp.h), as kmod's tools do; this is their
+ * list. Global options may come before the command (SUSE's "klp -v
+ * patches") or after it.
  */
 #include <stdio.h>
 #include <string.h>
@@ -11,17 +12,13 @@
 
 struct klp_global klp_global;
 
-struct cmd {
-	const char *name;
-	int (*fn)(int argc, char **argv);
-	const char *help;
-};
-
 static int do_help(int argc, char **argv);
 
-static const struct cmd cmds[] = {
-	KLP_COMMANDS
-	{ "help", do_help, "this text" },
+static const struct klp_cmd help_cmd = { "help", do_help, "this text" };
+
+static const struct klp_cmd *const cmds[] = {
+	&klp_cmd_status, &klp_cmd_patches, &klp_cmd_blocking, &klp_cmd_load, &klp_cmd_initrd,
+	&klp_cmd_regenerate, &klp_cmd_installed, &klp_cmd_payload, &help_cmd,
 };
 
 static int do_help(int argc, char **argv)
@@ -31,7 +28,7 @@ static int do_help(int argc, char **argv)
 	(void)argc, (void)argv;
 	printf("Usage: klp [-v] [--json] COMMAND [OPTIONS]\n\nCommands:\n");
 	for (i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++)
-		printf("  %-12s %s\n", cmds[i].name, cmds[i].help);
+		printf("  %-12s %s\n", cmds[i]->name, cmds[i]->help);
 	printf("\nGlobal options:\n"
 	       "  -v, --verbose   more detail\n"
 	       "  --json          machine-readable output (status, patches, initrd)\n"
@@ -63,7 +60,7 @@ int main(int argc, char **argv)
 	size_t i;
 
 	if (first >= argc) {
-		fprintf(stderr, "klp: missing command (see klp help)\n");
+		klp_err("missing command (see klp help)");
 		return KLP_EXIT_USAGE;
 	}
 	if (!strcmp(argv[first], "--help") || !strcmp(argv[first], "-h"))
@@ -73,8 +70,8 @@ int main(int argc, char **argv)
 		return KLP_EXIT_OK;
 	}
 	for (i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++)
-		if (!strcmp(argv[first], cmds[i].name))
-			return cmds[i].fn(argc - first, argv + first);
-	fprintf(stderr, "klp: unknown command '%s' (see klp help)\n", argv[first]);
+		if (!strcmp(argv[first], cmds[i]->name))
+			return cmds[i]->fn(argc - first, argv + first);
+	klp_err("unknown command '%s' (see klp help)", argv[first]);
 	return KLP_EXIT_USAGE;
 }

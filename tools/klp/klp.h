@@ -17,6 +17,9 @@
 #define KLP_VERSION "0.1"
 #define KLP_CONF "/etc/klp/klp.conf"
 
+/* One line on stderr, "klp: " before it, a newline after (log.c): every message of klp to its user. */
+void klp_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
 /* Exit codes shared by all commands; each command documents its own above 2. */
 enum { KLP_EXIT_OK = 0, KLP_EXIT_ERROR = 1, KLP_EXIT_USAGE = 2 };
 
@@ -28,26 +31,17 @@ struct klp_global {
 extern struct klp_global klp_global;
 
 /*
- * Commands, one file each (cmd-NAME.c): int klp_cmd_NAME(int argc, char **argv),
- * argv[0] is the command name.
+ * Commands, one file each (cmd-NAME.c), as kmod's tools: each defines its
+ * record, const struct klp_cmd klp_cmd_NAME (name, entry, one line of help);
+ * the entry gets argv[0] the command name. klp.c lists them in help's order.
  */
-int klp_cmd_installed(int argc, char **argv);
-int klp_cmd_status(int argc, char **argv);
-int klp_cmd_patches(int argc, char **argv);
-int klp_cmd_blocking(int argc, char **argv);
-int klp_cmd_load(int argc, char **argv);
-int klp_cmd_initrd(int argc, char **argv);
-int klp_cmd_regenerate(int argc, char **argv);
-int klp_cmd_payload(int argc, char **argv);
-#define KLP_COMMANDS \
-	{ "status", klp_cmd_status, "ready or in_progress; -v: where and when each patch was applied" }, \
-	{ "patches", klp_cmd_patches, "loaded livepatches; -v: RPM/package, CVEs, bug fixes" }, \
-	{ "blocking", klp_cmd_blocking, "tasks blocking a running transition" }, \
-	{ "load", klp_cmd_load, "apply the active patch of the running kernel now" }, \
-	{ "initrd", klp_cmd_initrd, "is each kernel's initrd in step with its installed patch" }, \
-	{ "regenerate", klp_cmd_regenerate, "rebuild the initrds that are not in step, crash-safely" }, \
-	{ "installed", klp_cmd_installed, "the active cumulative livepatch installed for a kernel" }, \
-	{ "payload", klp_cmd_payload, "write a kernel's patch and manifest for its initrd" },
+struct klp_cmd {
+	const char *name;
+	int (*fn)(int argc, char **argv);
+	const char *help;
+};
+extern const struct klp_cmd klp_cmd_status, klp_cmd_patches, klp_cmd_blocking, klp_cmd_load, klp_cmd_initrd,
+	klp_cmd_regenerate, klp_cmd_installed, klp_cmd_payload;
 
 /* ---- json.c: streaming JSON writer for --json ---- */
 #define KLP_JSON_MAX_DEPTH 16

@@ -62,14 +62,14 @@ int klp_lock_take(const struct klp_regen_opts *o)
 	fd = open(o->sys.boot, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (fd < 0) {
 		r = -errno;
-		fprintf(stderr, "klp: regenerate: cannot open %s: %s\n", o->sys.boot, strerror(-r));
+		klp_err("regenerate: cannot open %s: %s", o->sys.boot, strerror(-r));
 		return r;
 	}
 	while (flock(fd, LOCK_EX | LOCK_NB) < 0) {
 		struct timespec ts = { 0, 100 * 1000 * 1000 };
 		if (errno != EWOULDBLOCK && errno != EINTR) {
 			r = -errno;
-			fprintf(stderr, "klp: regenerate: cannot lock %s: %s\n", o->sys.boot, strerror(-r));
+			klp_err("regenerate: cannot lock %s: %s", o->sys.boot, strerror(-r));
 			close(fd);
 			return r;
 		}
@@ -81,12 +81,12 @@ int klp_lock_take(const struct klp_regen_opts *o)
 			long pid = klp_kernel_flock_holder(fd);
 			if (pid > 0)
 				snprintf(holder, sizeof(holder), "%ld", pid);
-			fprintf(stderr, "klp: regenerate: waiting for the lock on %s (taken by pid %s, another klp regenerate)"
-					" for up to %u s\n", o->sys.boot, holder, o->lock_timeout);
+			klp_err("regenerate: waiting for the lock on %s (taken by pid %s, another klp regenerate)"
+					" for up to %u s", o->sys.boot, holder, o->lock_timeout);
 			said = true;
 		}
 		if (klp_now_s() >= deadline) {
-			fprintf(stderr, "klp: regenerate: timed out after %u s waiting for the lock on %s (taken by pid %s)\n",
+			klp_err("regenerate: timed out after %u s waiting for the lock on %s (taken by pid %s)",
 				o->lock_timeout, o->sys.boot, holder);
 			close(fd);
 			return -ETIMEDOUT;
@@ -110,7 +110,7 @@ void klp_temps_remove(const char *boot, time_t taken)
 		    !S_ISREG(st.st_mode) || st.st_mtime > taken)
 			continue;
 		if (unlinkat(dirfd(dh), d->d_name, 0) == 0)
-			fprintf(stderr, "klp: regenerate: removed %s/%s, left by an interrupted run\n", boot, d->d_name);
+			klp_err("regenerate: removed %s/%s, left by an interrupted run", boot, d->d_name);
 	}
 	closedir(dh);
 }

@@ -109,18 +109,18 @@ static int dracut_failed(const struct klp_regen_opts *o, const struct klp_kstate
 
 	say_failed(o);
 	if (klp_log_find(log_fd, "No space left on device", line, sizeof(line))) {
-		fprintf(stderr, "klp: regenerate %s: not enough space in %s: need more than %.1f MiB, have %.1f MiB"
-				" (%s); the old initrd is untouched\n",
+		klp_err("regenerate %s: not enough space in %s: need more than %.1f MiB, have %.1f MiB"
+				" (%s); the old initrd is untouched",
 			ks->kver, o->sys.boot, klp_mib(avail), klp_mib(avail), line);
 		return KLP_REGEN_NOSPACE;
 	}
 	if (st == -ETIMEDOUT)
-		fprintf(stderr, "klp: regenerate %s: %s did not finish within %u s; the old initrd is untouched\n",
+		klp_err("regenerate %s: %s did not finish within %u s; the old initrd is untouched",
 			ks->kver, o->dracut, o->dracut_timeout);
 	else if (st < 0)
-		fprintf(stderr, "klp: regenerate %s: cannot run %s: %s\n", ks->kver, o->dracut, strerror(-st));
+		klp_err("regenerate %s: cannot run %s: %s", ks->kver, o->dracut, strerror(-st));
 	else
-		fprintf(stderr, "klp: regenerate %s: %s failed (%s %d); the old initrd is untouched; its log (%s) ends:\n",
+		klp_err("regenerate %s: %s failed (%s %d); the old initrd is untouched; its log (%s) ends:",
 			ks->kver, o->dracut, WIFEXITED(st) ? "exit" : "signal",
 			WIFEXITED(st) ? WEXITSTATUS(st) : WTERMSIG(st), log);
 	if (st > 0)
@@ -163,8 +163,8 @@ static int run_dracut(const struct klp_regen_opts *o, const struct klp_kstate *k
 
 	if (o->initramfs_tools && o->sys.root[0]) {
 		say_failed(o);
-		fprintf(stderr, "klp: regenerate %s: mkinitramfs builds only for this system's / (--root %s); "
-				"the old initrd is untouched\n", ks->kver, o->sys.root);
+		klp_err("regenerate %s: mkinitramfs builds only for this system's / (--root %s); "
+				"the old initrd is untouched", ks->kver, o->sys.root);
 		return KLP_REGEN_FAILED;
 	}
 	argv = calloc(o->ndracut_args + 8, sizeof(*argv));
@@ -172,7 +172,7 @@ static int run_dracut(const struct klp_regen_opts *o, const struct klp_kstate *k
 	fd = klp_run_file_create(run_fd, logname);
 	if (fd < 0 || !argv) {
 		say_failed(o);
-		fprintf(stderr, "klp: regenerate %s: %s: %s\n", ks->kver, log, strerror(fd < 0 ? -fd : ENOMEM));
+		klp_err("regenerate %s: %s: %s", ks->kver, log, strerror(fd < 0 ? -fd : ENOMEM));
 		if (fd >= 0)
 			close(fd);
 		free(argv);
@@ -217,14 +217,14 @@ static void sync_in_place(const struct klp_regen_opts *o, int run_fd, const char
 	if (!klp_regen_may_freeze(boot, root, run)) {
 		/* no freeze of / (or of our own files): ext4's journal checkpoint does it without one */
 		if ((r = klp_kernel_fs_checkpoint(o->sys.boot)) < 0)
-			fprintf(stderr, "klp: regenerate %s: journal checkpoint of %s: %s (a boot loader that ignores "
-				"the journal may see the old initrd until it is written back)\n", kver, o->sys.boot,
+			klp_err("regenerate %s: journal checkpoint of %s: %s (a boot loader that ignores "
+				"the journal may see the old initrd until it is written back)", kver, o->sys.boot,
 				strerror(-r));
 		return;
 	}
 	if ((r = klp_kernel_fs_sync_in_place(o->sys.boot)) < 0)
-		fprintf(stderr, "klp: regenerate %s: freeze/thaw %s: %s (a boot loader that ignores the journal "
-			"may see the old initrd until the next journal commit)\n", kver, o->sys.boot, strerror(-r));
+		klp_err("regenerate %s: freeze/thaw %s: %s (a boot loader that ignores the journal "
+			"may see the old initrd until the next journal commit)", kver, o->sys.boot, strerror(-r));
 }
 
 /* BOOT/.NAME.klp-swap: the old initrd's second name while the new one takes its place. */
@@ -255,8 +255,8 @@ static bool swap_keep_make(const struct klp_regen_opts *o, const struct klp_ksta
 		return false;
 	if (link(ks->initrd, swap) == 0)
 		return true;
-	fprintf(stderr, "klp: regenerate %s: cannot link the old initrd as %s: %s (a boot loader that ignores the "
-			"journal may find no initrd after a power cut in the next moments)\n", ks->kver, swap,
+	klp_err("regenerate %s: cannot link the old initrd as %s: %s (a boot loader that ignores the "
+			"journal may find no initrd after a power cut in the next moments)", ks->kver, swap,
 		strerror(errno));
 	return false;
 }
@@ -271,11 +271,11 @@ static int put_in_place(const struct klp_regen_opts *o, const struct klp_kstate 
 
 	/* the same owner and mode as the old one, then durable before it is visible */
 	if (old && (chown(klp_tmp_path, old->st_uid, old->st_gid) < 0 || chmod(klp_tmp_path, old->st_mode & 07777) < 0))
-		fprintf(stderr, "klp: regenerate %s: cannot give the new initrd the old one's owner and mode: %s\n",
+		klp_err("regenerate %s: cannot give the new initrd the old one's owner and mode: %s",
 			ks->kver, strerror(errno));
 	if ((r = klp_fsync_path(klp_tmp_path, O_RDONLY)) < 0) {
 		say_failed(o);
-		fprintf(stderr, "klp: regenerate %s: fsync %s: %s; the old initrd is untouched\n", ks->kver, klp_tmp_path,
+		klp_err("regenerate %s: fsync %s: %s; the old initrd is untouched", ks->kver, klp_tmp_path,
 			strerror(-r));
 		return r == -ENOSPC ? KLP_REGEN_NOSPACE : KLP_REGEN_FAILED;
 	}
@@ -284,7 +284,7 @@ static int put_in_place(const struct klp_regen_opts *o, const struct klp_kstate 
 	snprintf(keep, sizeof(keep), "%.3800s/.%.255s" KEEP_SUFFIX, o->sys.boot, base);
 	if (old && klp_zipl_names(o, ks->initrd) && access(keep, F_OK) != 0) {
 		if (link(ks->initrd, keep) < 0)
-			fprintf(stderr, "klp: regenerate %s: cannot keep the old initrd as %s: %s\n", ks->kver, keep,
+			klp_err("regenerate %s: cannot keep the old initrd as %s: %s", ks->kver, keep,
 				strerror(errno));
 	}
 	if (klp_got_signal)
@@ -294,7 +294,7 @@ static int put_in_place(const struct klp_regen_opts *o, const struct klp_kstate 
 		if (*kept)
 			(void)unlink(swap);
 		say_failed(o);
-		fprintf(stderr, "klp: regenerate %s: rename %s to %s: %s; the old initrd is untouched\n", ks->kver,
+		klp_err("regenerate %s: rename %s to %s: %s; the old initrd is untouched", ks->kver,
 			klp_tmp_path, ks->initrd, strerror(-r));
 		return KLP_REGEN_FAILED;
 	}
@@ -314,7 +314,7 @@ static int temp_create(const struct klp_regen_opts *o, const struct klp_kstate *
 	r = -errno;
 	klp_tmp_path[0] = '\0';
 	say_failed(o);
-	fprintf(stderr, "klp: regenerate %s: cannot create a temporary file in %s: %s\n", ks->kver, o->sys.boot,
+	klp_err("regenerate %s: cannot create a temporary file in %s: %s", ks->kver, o->sys.boot,
 		strerror(-r));
 	return r == -ENOSPC ? -KLP_REGEN_NOSPACE : -KLP_REGEN_FAILED;
 }
@@ -332,10 +332,10 @@ static int run_update(const struct klp_regen_opts *o, const struct klp_kstate *k
 		return 0;
 	say_failed(o);
 	if (r == -ENOSPC)
-		fprintf(stderr, "klp: regenerate %s: %s; the old initrd is untouched\n", ks->kver, err);
+		klp_err("regenerate %s: %s; the old initrd is untouched", ks->kver, err);
 	else
-		fprintf(stderr, "klp: regenerate %s: %s; the old initrd is untouched (klp regenerate --full runs %s "
-				"instead)\n", ks->kver, err, gen_name(o));
+		klp_err("regenerate %s: %s; the old initrd is untouched (klp regenerate --full runs %s "
+				"instead)", ks->kver, err, gen_name(o));
 	return r == -ENOSPC ? KLP_REGEN_NOSPACE : KLP_REGEN_FAILED;
 }
 
@@ -360,11 +360,11 @@ static int verify_new(const struct klp_regen_opts *o, const struct klp_kstate *k
 		return 0;
 	say_failed(o);
 	if (update)
-		fprintf(stderr, "klp: regenerate %s: the new initrd is not right: %s; the old initrd is untouched\n",
+		klp_err("regenerate %s: the new initrd is not right: %s; the old initrd is untouched",
 			ks->kver, why);
 	else
-		fprintf(stderr, "klp: regenerate %s: the new initrd is not right: %s%s; the old initrd is untouched "
-				"(%s log: %s)\n", ks->kver, why,
+		klp_err("regenerate %s: the new initrd is not right: %s%s; the old initrd is untouched "
+				"(%s log: %s)", ks->kver, why,
 			!(ks->inst.present && r == 0 && !emb->found) ? "" :
 			o->initramfs_tools ? " (is klp's initramfs-tools hook installed?)" :
 			" (is the 55klp dracut module installed?)", gen_name(o), log);
@@ -383,12 +383,12 @@ static int commit(const struct klp_regen_opts *o, const struct klp_kstate *ks, i
 		return r;
 	klp_tmp_path[0] = '\0';
 	if ((r = klp_fsync_path(o->sys.boot, O_RDONLY | O_DIRECTORY)) < 0)
-		fprintf(stderr, "klp: regenerate %s: fsync %s: %s\n", ks->kver, o->sys.boot, strerror(-r));
+		klp_err("regenerate %s: fsync %s: %s", ks->kver, o->sys.boot, strerror(-r));
 	sync_in_place(o, run_fd, ks->kver);
 	/* the rename is in place: the old initrd's second name may go (its space is freed at the next commit) */
 	swap_keep_name(o, ks, swap, sizeof(swap));
 	if (kept && unlink(swap) < 0)
-		fprintf(stderr, "klp: regenerate %s: cannot remove %s: %s\n", ks->kver, swap, strerror(errno));
+		klp_err("regenerate %s: cannot remove %s: %s", ks->kver, swap, strerror(errno));
 	klp_stamp_save(run_fd, ks->kver, ks->initrd, emb);
 	return 0;
 }
@@ -408,7 +408,7 @@ int klp_rebuild(const struct klp_regen_opts *o, const struct klp_kstate *ks, int
 
 	*replaced = false;
 	if (!klp_regen_space_ok(need, avail)) {
-		fprintf(stderr, "klp: regenerate %s: not enough space in %s: need %.1f MiB, have %.1f MiB\n", ks->kver,
+		klp_err("regenerate %s: not enough space in %s: need %.1f MiB, have %.1f MiB", ks->kver,
 			o->sys.boot, klp_mib(need), klp_mib(avail));
 		return KLP_REGEN_NOSPACE;
 	}

@@ -37,12 +37,12 @@ static int look(const struct klp_regen_opts *o, char *const *kvers, size_t n, in
 
 	for (i = 0; i < n; i++) {
 		if (klp_kstate_load_stamped(&o->sys, kvers[i], &ks[i], run_fd, err, sizeof(err)) < 0) {
-			fprintf(stderr, "klp: regenerate %s: %s\n", kvers[i], err);
+			klp_err("regenerate %s: %s", kvers[i], err);
 			ret = KLP_REGEN_FAILED;
 			continue;
 		}
 		if (ks[i].inst.note[0])
-			fprintf(stderr, "klp: %s\n", ks[i].inst.note);
+			klp_err("%s", ks[i].inst.note);
 		need[i] = !o->if_needed || behind(&ks[i]);
 		*any |= need[i];
 	}
@@ -66,7 +66,7 @@ static int work(const struct klp_regen_opts *o, char *const *kvers, size_t n, in
 		if (o->if_needed) {
 			/* another run may have done it while we waited for the lock */
 			if (klp_kstate_load_stamped(&o->sys, kvers[i], &ks[i], run_fd, err, sizeof(err)) < 0) {
-				fprintf(stderr, "klp: regenerate %s: %s\n", kvers[i], err);
+				klp_err("regenerate %s: %s", kvers[i], err);
 				if (!ret)
 					ret = KLP_REGEN_FAILED;
 				continue;
@@ -111,7 +111,7 @@ int klp_regen_run(const struct klp_regen_opts *o, char *const *kvers, size_t n)
 	klp_signals_install();
 	run_fd = klp_run_dir_open(o->run_dir, err, sizeof(err));
 	if (run_fd < 0) {
-		fprintf(stderr, "klp: regenerate: %s%s\n", err,
+		klp_err("regenerate: %s%s", err,
 			run_fd == -EPERM ? ": refusing it (KLP_RUN_DIR must name a folder only klp's user can change)" : "");
 		ret = run_fd == -EPERM ? KLP_REGEN_RUNDIR : KLP_REGEN_FAILED;
 		goto out;
@@ -125,7 +125,7 @@ int klp_regen_run(const struct klp_regen_opts *o, char *const *kvers, size_t n)
 		goto out;
 	}
 	if (o->boot_check && klp_bootfs_check(o->sys.root, o->sys.boot, err, sizeof(err)) < 0) {
-		fprintf(stderr, "klp: regenerate: %s\n", err);
+		klp_err("regenerate: %s", err);
 		ret = KLP_REGEN_BOOTFS;
 		goto out;
 	}

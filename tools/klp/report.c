@@ -42,7 +42,7 @@ int klp_report_opts(int argc, char **argv, const char *usage, struct klp_report_
 		}
 	}
 	if (optind < argc) {
-		fprintf(stderr, "klp: %s: unexpected argument '%s'\n", argv[0], argv[optind]);
+		klp_err("%s: unexpected argument '%s'", argv[0], argv[optind]);
 		return -1;
 	}
 	return 0;
@@ -53,11 +53,11 @@ void klp_bad_option(char **argv, int ret, int opt)
 	const char *arg = argv[optind - 1];
 
 	if (ret == ':')
-		fprintf(stderr, "klp: %s: option '%s' needs a value (see klp %s --help)\n", argv[0], arg, argv[0]);
+		klp_err("%s: option '%s' needs a value (see klp %s --help)", argv[0], arg, argv[0]);
 	else if (opt)
-		fprintf(stderr, "klp: %s: unknown option '-%c' (see klp %s --help)\n", argv[0], opt, argv[0]);
+		klp_err("%s: unknown option '-%c' (see klp %s --help)", argv[0], opt, argv[0]);
 	else
-		fprintf(stderr, "klp: %s: unknown option '%s' (see klp %s --help)\n", argv[0], arg, argv[0]);
+		klp_err("%s: unknown option '%s' (see klp %s --help)", argv[0], arg, argv[0]);
 }
 
 int klp_read_text(const char *path, size_t max, char **out, size_t *outlen)

@@ -64,7 +64,7 @@ int klp_run_zipl(const struct klp_regen_opts *o, int lock_fd, int run_fd, const 
 	snprintf(log, sizeof(log), "%s/zipl.log", o->run_dir);
 	fd = klp_run_file_create(run_fd, "zipl.log");
 	if (fd < 0) {
-		fprintf(stderr, "klp: regenerate: cannot write %s: %s\n", log, strerror(-fd));
+		klp_err("regenerate: cannot write %s: %s", log, strerror(-fd));
 		return KLP_REGEN_FAILED;
 	}
 	if (!o->quiet) {
@@ -93,11 +93,11 @@ int klp_run_zipl(const struct klp_regen_opts *o, int lock_fd, int run_fd, const 
 	}
 	close(fd);
 	if (st < 0)
-		fprintf(stderr, "klp: regenerate: zipl: %s\n", strerror(-st));
+		klp_err("regenerate: zipl: %s", strerror(-st));
 	else
-		fprintf(stderr, "klp: regenerate: zipl failed (%s %d)%s%s; the boot record may still point at the"
-				" previous initrd, kept in %s as .NAME" KEEP_SUFFIX " until zipl succeeds: fix it and run"
-				" klp regenerate again\n",
+		klp_err("regenerate: zipl failed (%s %d)%s%s; the boot record may still point at the"
+			" previous initrd, kept in %s as .NAME" KEEP_SUFFIX " until zipl succeeds: fix it and run"
+			" klp regenerate again",
 			WIFEXITED(st) ? "exit" : "signal", WIFEXITED(st) ? WEXITSTATUS(st) : WTERMSIG(st),
 			line[0] ? ": " : "", line, o->sys.boot);
 	return KLP_REGEN_FAILED;
