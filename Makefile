@@ -372,8 +372,9 @@ demo: deps
 	$(Q)$(MAKE) --no-print-directory all kmod
 	$(Q)qemu/demo
 
-# The whole story in a real Debian guest (issue 5): dpkg installs, live apply, crashes, boots from the
-# guest's own initrd (root; not part of `make check` yet). The debootstrap root is cached in build/cache/.
+# The whole story in a real Debian guest: dpkg installs, live apply, crashes, a kexec reboot, boots from
+# the guest's own initrd (root; the last suite of make check's first lane). The debootstrap root is
+# cached in build/cache/.
 .PHONY: lifecycle
 lifecycle: deps
 	$(Q)$(MAKE) --no-print-directory all kmod

@@ -10,7 +10,7 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	struct klp_early e[2];
+	struct klp_early_record e[2];
 	char err[128], line[256];
 	int r = klp_early_parse((const char *)data, size, &e[0], err, sizeof(err));
 

@@ -33,7 +33,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct fuzz_in in = { data, size };
 	struct klp_status st;
-	struct klp_early e;
+	struct klp_early_record e;
 	char *mode, *kernel, *patch, *message, *want, *buf, err[256], line[1024];
 	size_t buflen;
 	int n, r;

@@ -26,7 +26,7 @@ static const char shim[] = "format=1\n"
 			   "start_monotonic=0.081234\n"
 			   "end_monotonic=1.999999\n";
 
-static struct klp_early e;
+static struct klp_early_record e;
 static char err[160];
 
 static int parse(const char *text)
@@ -92,9 +92,9 @@ static void rejects_what_it_cannot_trust(void **state)
 	assert_non_null(strstr(err, "NUL"));
 }
 
-static struct klp_early rec(const char *mode, const char *patch, const char *result, uint64_t start, uint64_t end)
+static struct klp_early_record rec(const char *mode, const char *patch, const char *result, uint64_t start, uint64_t end)
 {
-	struct klp_early r;
+	struct klp_early_record r;
 
 	memset(&r, 0, sizeof(r));
 	r.format = 1;
@@ -126,7 +126,7 @@ static void describes_where_and_when(void **state)
 
 	(void)state;
 	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		struct klp_early r = rec(cases[i].mode, "p", cases[i].result, 17012000, 81234000);
+		struct klp_early_record r = rec(cases[i].mode, "p", cases[i].result, 17012000, 81234000);
 
 		klp_early_describe(&r, buf, sizeof(buf));
 		assert_string_equal(buf, cases[i].want);
@@ -135,7 +135,7 @@ static void describes_where_and_when(void **state)
 
 static void summary_names_failures(void **state)
 {
-	struct klp_early r = rec("hook", "klp_demo_v2", "refused", 0, 2334000000u);
+	struct klp_early_record r = rec("hook", "klp_demo_v2", "refused", 0, 2334000000u);
 	char buf[256];
 
 	(void)state;
@@ -148,7 +148,7 @@ static void summary_names_failures(void **state)
 
 static void finds_the_latest_record_that_loaded_a_patch(void **state)
 {
-	struct klp_early recs[] = {
+	struct klp_early_record recs[] = {
 		rec("shim", "klp_demo_v1", "applied", 0, 1),
 		rec("fallback", "klp_demo_v2", "applied", 0, 2),
 	};

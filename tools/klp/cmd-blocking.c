@@ -74,7 +74,7 @@ static void print_task(const struct klp_task *t, bool json, struct klp_json *j)
 static int cmd_blocking(int argc, char **argv)
 {
 	struct klp_report_opts o;
-	struct klp_lives lives;
+	struct klp_live_list lives;
 	struct klp_tasks tasks = { 0 };
 	const struct klp_live *moving = NULL;
 	struct klp_json j;

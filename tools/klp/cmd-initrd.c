@@ -174,7 +174,7 @@ static void prom_label(FILE *f, const char *v)
 static void prom_write(FILE *f, const struct klp_kstate *ks, size_t n)
 {
 	static const enum klp_verdict all[] = { KLP_IN_SYNC, KLP_STALE, KLP_MISSING, KLP_NO_PATCH };
-	struct klp_early rec[2];
+	struct klp_early_record rec[2];
 	const char *path[2];
 	size_t i, v, boot_n;
 

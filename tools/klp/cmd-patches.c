@@ -32,7 +32,7 @@ static const char usage[] =
 struct detail {
 	const struct klp_candidate *file; /* installed file, or NULL */
 	bool file_matches;                /* same srcversion as the loaded module */
-	const struct klp_early *early;    /* the boot record that loaded it */
+	const struct klp_early_record *early;    /* the boot record that loaded it */
 	struct klp_owner owner;
 	bool owned;
 	char info_path[512];
@@ -76,7 +76,7 @@ static bool same_build(const struct klp_candidate *c, const struct klp_live *p)
  * name, preferring the same build.
  */
 static const struct klp_candidate *find_file(const struct installed *in, const struct klp_live *p,
-					     const struct klp_early *e)
+					     const struct klp_early_record *e)
 {
 	const struct klp_candidates *cs = &in->j.c;
 	const struct klp_candidate *any = NULL;
@@ -100,7 +100,7 @@ static const struct klp_candidate *find_file(const struct installed *in, const s
 }
 
 static void detail_get(struct detail *d, const struct installed *in, const struct klp_live *p,
-		       const struct klp_early *recs, size_t nrecs)
+		       const struct klp_early_record *recs, size_t nrecs)
 {
 	memset(d, 0, sizeof(*d));
 	d->early = klp_early_find(recs, nrecs, p->name);
@@ -203,11 +203,11 @@ static void print_json_one(struct klp_json *j, const struct klp_live *p, const s
 
 static int cmd_patches(int argc, char **argv)
 {
-	static const char *const files[] = { KLP_EARLY_STATUS_INITRD, KLP_EARLY_STATUS };
-	struct klp_early recs[2];
+	static const char *const files[] = { KLP_STATUS_INITRD, KLP_STATUS };
+	struct klp_early_record recs[2];
 	struct klp_report_opts o;
 	struct installed in;
-	struct klp_lives lives;
+	struct klp_live_list lives;
 	struct klp_json j;
 	size_t i, nrecs = 0;
 	int r;

@@ -29,7 +29,7 @@ static const char usage[] =
 	"Exit status: 0 (also when no patch is loaded), 1 error, 2 usage.\n";
 
 struct boot {
-	struct klp_early rec[2]; /* time order: the initrd's own record first */
+	struct klp_early_record rec[2]; /* time order: the initrd's own record first */
 	const char *path[2];
 	size_t n;
 };
@@ -87,7 +87,7 @@ static int initrd_embeds(const char *kver, const struct klp_live *p, char *what,
 	return 0;
 }
 
-static bool is_loaded(const struct klp_lives *l, const char *name)
+static bool is_loaded(const struct klp_live_list *l, const char *name)
 {
 	size_t i;
 
@@ -102,7 +102,7 @@ static const char *yes_no(int v)
 	return v == 1 ? "yes" : v == 0 ? "no" : "unknown";
 }
 
-static const char *applied_by(const struct klp_early *e)
+static const char *applied_by(const struct klp_early_record *e)
 {
 	if (!e)
 		return "after-boot";
@@ -124,7 +124,7 @@ static void json_early(struct klp_json *j, const struct boot *b)
 	klp_json_key(j, "early_boot");
 	klp_json_array_begin(j);
 	for (i = 0; i < b->n; i++) {
-		const struct klp_early *e = &b->rec[i];
+		const struct klp_early_record *e = &b->rec[i];
 
 		klp_json_object_begin(j);
 		klp_json_kv_string(j, "file", b->path[i]);
@@ -146,7 +146,7 @@ static void json_early(struct klp_json *j, const struct boot *b)
 }
 
 static void print_json(const char *state, const char *kver, bool supported, int taint_r, unsigned long taint,
-		       const struct boot *b, const struct klp_lives *l, const struct klp_judged *jd)
+		       const struct boot *b, const struct klp_live_list *l, const struct klp_judged *jd)
 {
 	struct klp_json j;
 	char letters[80], what[160];
@@ -172,7 +172,7 @@ static void print_json(const char *state, const char *kver, bool supported, int 
 	klp_json_array_begin(&j);
 	for (i = 0; i < l->n; i++) {
 		const struct klp_live *p = &l->v[i];
-		const struct klp_early *e = klp_early_find(b->rec, b->n, p->name);
+		const struct klp_early_record *e = klp_early_find(b->rec, b->n, p->name);
 		int emb = initrd_embeds(kver, p, what, sizeof(what));
 
 		klp_json_object_begin(&j);
@@ -203,7 +203,7 @@ static void print_json(const char *state, const char *kver, bool supported, int 
 }
 
 static void print_text(const char *state, const char *kver, bool supported, int taint_r, unsigned long taint,
-		       const struct boot *b, const struct klp_lives *l)
+		       const struct boot *b, const struct klp_live_list *l)
 {
 	char buf[768];
 	size_t i;
@@ -224,16 +224,16 @@ static void print_text(const char *state, const char *kver, bool supported, int 
 		printf("tainted: %s (%s)\n", letters, buf);
 	}
 	if (b->n == 0)
-		printf("early boot: no record (%s absent)\n", KLP_EARLY_STATUS);
+		printf("early boot: no record (%s absent)\n", KLP_STATUS);
 	for (i = 0; i < b->n; i++) {
-		const struct klp_early *e = &b->rec[i];
+		const struct klp_early_record *e = &b->rec[i];
 
 		klp_early_summary(e, buf, sizeof(buf));
 		printf("early boot: %s%s\n", buf, klp_early_loaded(e) && !is_loaded(l, e->patch) ? "; not active now" : "");
 	}
 	for (i = 0; i < l->n; i++) {
 		const struct klp_live *p = &l->v[i];
-		const struct klp_early *e = klp_early_find(b->rec, b->n, p->name);
+		const struct klp_early_record *e = klp_early_find(b->rec, b->n, p->name);
 
 		printf("%s\n", p->name);
 		printf("    enabled: %s%s\n", yes_no(p->enabled),
@@ -286,7 +286,7 @@ static void skips_print(const struct boot *b)
 static int cmd_status(int argc, char **argv)
 {
 	struct klp_report_opts o;
-	struct klp_lives lives;
+	struct klp_live_list lives;
 	struct klp_judged jd;
 	struct boot boot;
 	const char *state = "ready";

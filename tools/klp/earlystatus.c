@@ -88,7 +88,7 @@ static int set_string(char *dst, size_t size, const char *v, size_t n)
 	return 0;
 }
 
-#define FIELD(f) { #f, offsetof(struct klp_early, f), sizeof(((struct klp_early *)0)->f) }
+#define FIELD(f) { #f, offsetof(struct klp_early_record, f), sizeof(((struct klp_early_record *)0)->f) }
 static const struct {
 	const char *key;
 	size_t off, size;
@@ -96,7 +96,7 @@ static const struct {
 		FIELD(error), FIELD(message), FIELD(guard) };
 #undef FIELD
 
-static int set_key(struct klp_early *e, const char *k, size_t kn, const char *v, size_t vn)
+static int set_key(struct klp_early_record *e, const char *k, size_t kn, const char *v, size_t vn)
 {
 	size_t i;
 
@@ -125,7 +125,7 @@ static int set_key(struct klp_early *e, const char *k, size_t kn, const char *v,
 	return 0; /* unknown keys are for later writers */
 }
 
-int klp_early_parse(const char *buf, size_t len, struct klp_early *e, char *err, size_t errlen)
+int klp_early_parse(const char *buf, size_t len, struct klp_early_record *e, char *err, size_t errlen)
 {
 	const char *p = buf, *end = buf + len;
 	unsigned line = 0;
@@ -165,9 +165,9 @@ int klp_early_parse(const char *buf, size_t len, struct klp_early *e, char *err,
 	return 0;
 }
 
-size_t klp_early_load_boot(struct klp_early rec[2], const char *path[2], FILE *errs)
+size_t klp_early_load_boot(struct klp_early_record rec[2], const char *path[2], FILE *errs)
 {
-	static const char *const files[] = { KLP_EARLY_STATUS_INITRD, KLP_EARLY_STATUS };
+	static const char *const files[] = { KLP_STATUS_INITRD, KLP_STATUS };
 	size_t i, n = 0;
 
 	for (i = 0; i < 2; i++) {
@@ -186,7 +186,7 @@ size_t klp_early_load_boot(struct klp_early rec[2], const char *path[2], FILE *e
 	return n;
 }
 
-unsigned klp_early_skipped(const struct klp_early *rec, size_t n)
+unsigned klp_early_skipped(const struct klp_early_record *rec, size_t n)
 {
 	unsigned k = 0;
 	size_t i;
@@ -196,7 +196,7 @@ unsigned klp_early_skipped(const struct klp_early *rec, size_t n)
 	return k;
 }
 
-int klp_early_load(const char *path, struct klp_early *e, char *err, size_t errlen)
+int klp_early_load(const char *path, struct klp_early_record *e, char *err, size_t errlen)
 {
 	_cleanup_free_ char *buf = NULL;
 	size_t len;
@@ -210,13 +210,13 @@ int klp_early_load(const char *path, struct klp_early *e, char *err, size_t errl
 	return klp_early_parse(buf, len, e, err, errlen);
 }
 
-bool klp_early_loaded(const struct klp_early *e)
+bool klp_early_loaded(const struct klp_early_record *e)
 {
 	return !strcmp(e->result, "applied") || !strcmp(e->result, "already-loaded") ||
 	       !strcmp(e->result, "timeout");
 }
 
-const struct klp_early *klp_early_find(const struct klp_early *recs, size_t n, const char *patch)
+const struct klp_early_record *klp_early_find(const struct klp_early_record *recs, size_t n, const char *patch)
 {
 	while (n-- > 0)
 		if (!strcmp(recs[n].patch, patch) && klp_early_loaded(&recs[n]))
@@ -224,13 +224,13 @@ const struct klp_early *klp_early_find(const struct klp_early *recs, size_t n, c
 	return NULL;
 }
 
-bool klp_early_in_initrd(const struct klp_early *e)
+bool klp_early_in_initrd(const struct klp_early_record *e)
 {
 	return !strcmp(e->mode, "shim") || !strcmp(e->mode, "hook") || !strcmp(e->mode, "systemd");
 }
 
 /* Where the loader ran, as a phrase: "in initrd (shim)". */
-static void where(const struct klp_early *e, char *buf, size_t len)
+static void where(const struct klp_early_record *e, char *buf, size_t len)
 {
 	if (!strcmp(e->mode, "systemd"))
 		snprintf(buf, len, "in initrd (systemd unit)");
@@ -242,7 +242,7 @@ static void where(const struct klp_early *e, char *buf, size_t len)
 		snprintf(buf, len, "by klp-early (%s)", e->mode[0] ? e->mode : "unknown mode");
 }
 
-void klp_early_describe(const struct klp_early *e, char *buf, size_t len)
+void klp_early_describe(const struct klp_early_record *e, char *buf, size_t len)
 {
 	char w[96], t[32];
 	const char *udev = klp_early_in_initrd(e) ? ", before udev" : "";
@@ -262,7 +262,7 @@ void klp_early_describe(const struct klp_early *e, char *buf, size_t len)
 	}
 }
 
-void klp_early_summary(const struct klp_early *e, char *buf, size_t len)
+void klp_early_summary(const struct klp_early_record *e, char *buf, size_t len)
 {
 	char t[32];
 

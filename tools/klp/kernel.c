@@ -150,7 +150,7 @@ static int not_dot(const struct dirent *d)
 	return d->d_name[0] != '.';
 }
 
-int klp_kernel_patches(struct klp_lives *out)
+int klp_kernel_patches(struct klp_live_list *out)
 {
 	struct dirent **ents = NULL;
 	int n, i, r = 0;
@@ -178,7 +178,7 @@ int klp_kernel_patches(struct klp_lives *out)
 	return r;
 }
 
-void klp_lives_free(struct klp_lives *l)
+void klp_lives_free(struct klp_live_list *l)
 {
 	size_t i;
 

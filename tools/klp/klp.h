@@ -207,7 +207,7 @@ struct klp_live {
 	char *srcversion; /* /sys/module/<name>/srcversion, NULL if none */
 	char *taint;      /* /sys/module/<name>/taint ("OEK"), NULL if unreadable */
 };
-struct klp_lives {
+struct klp_live_list {
 	struct klp_live *v;
 	size_t n;
 };
@@ -221,11 +221,11 @@ int klp_kernel_cmdline(char *buf, size_t len);
 /* / is not PID 1's root (or that cannot be told). */
 bool klp_in_chroot(void);
 /* Every loaded livepatch, sorted by name; none (not an error) without livepatch support. */
-int klp_kernel_patches(struct klp_lives *out);
+int klp_kernel_patches(struct klp_live_list *out);
 /* One patch; -ENOENT when /sys/kernel/livepatch/<name> does not exist. */
 int klp_kernel_patch_read(const char *name, struct klp_live *p);
 void klp_live_clear(struct klp_live *p);
-void klp_lives_free(struct klp_lives *l);
+void klp_lives_free(struct klp_live_list *l);
 bool klp_kernel_module_loaded(const char *name);
 int klp_kernel_tainted(unsigned long *out); /* /proc/sys/kernel/tainted */
 struct klp_task {
@@ -281,33 +281,33 @@ void klp_json_kv_words(struct klp_json *j, const char *key, char *const *v, size
 void klp_fmt_centis(uint64_t ns, char *buf, size_t len);
 
 /* ---- earlystatus.c: /run/klp/early.status written by klp-early ---- */
-#define KLP_EARLY_STATUS KLP_STATUS
-#define KLP_EARLY_STATUS_INITRD "/run/klp/early.status.initrd"
-struct klp_early {
+/* klp-early's record moved aside by the stale-initrd fallback (dracut-module/klp-fallback.sh) */
+#define KLP_STATUS_INITRD KLP_STATUS ".initrd"
+struct klp_early_record {
 	unsigned format;
 	long pid;
 	char mode[32], kernel[128], patch[64], result[32], error[32], message[512], guard[160];
 	uint64_t start_boot_ns, end_boot_ns, start_mono_ns, end_mono_ns;
 };
-int klp_early_parse(const char *buf, size_t len, struct klp_early *e, char *err, size_t errlen);
-int klp_early_load(const char *path, struct klp_early *e, char *err, size_t errlen);
+int klp_early_parse(const char *buf, size_t len, struct klp_early_record *e, char *err, size_t errlen);
+int klp_early_load(const char *path, struct klp_early_record *e, char *err, size_t errlen);
 /*
  * This boot's records, in time order (early.status.initrd, after a fallback,
  * then early.status): how many were read; unreadable ones named on errs
  * (NULL: quiet).
  */
-size_t klp_early_load_boot(struct klp_early rec[2], const char *path[2], FILE *errs);
+size_t klp_early_load_boot(struct klp_early_record rec[2], const char *path[2], FILE *errs);
 /* How many of them say a patch was skipped by the crash-loop guard. */
-unsigned klp_early_skipped(const struct klp_early *rec, size_t n);
+unsigned klp_early_skipped(const struct klp_early_record *rec, size_t n);
 /* result applied, already-loaded or timeout: the patch went into the kernel */
-bool klp_early_loaded(const struct klp_early *e);
-bool klp_early_in_initrd(const struct klp_early *e); /* shim, hook, systemd */
+bool klp_early_loaded(const struct klp_early_record *e);
+bool klp_early_in_initrd(const struct klp_early_record *e); /* shim, hook, systemd */
 /* The latest record (recs in time order) that loaded patch, or NULL. */
-const struct klp_early *klp_early_find(const struct klp_early *recs, size_t n, const char *patch);
+const struct klp_early_record *klp_early_find(const struct klp_early_record *recs, size_t n, const char *patch);
 /* "applied in initrd (shim) at 0.08 s after boot, before udev" */
-void klp_early_describe(const struct klp_early *e, char *buf, size_t len);
+void klp_early_describe(const struct klp_early_record *e, char *buf, size_t len);
 /* "shim: klp_demo_v2: applied at 0.08 s after boot" (+ ": message" when it failed) */
-void klp_early_summary(const struct klp_early *e, char *buf, size_t len);
+void klp_early_summary(const struct klp_early_record *e, char *buf, size_t len);
 
 /* ---- info.c: /usr/share/livepatch/info/<modname>-<srcversion> ---- */
 #define KLP_INFO_DIR "/usr/share/livepatch/info"
