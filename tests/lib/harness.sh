@@ -14,6 +14,10 @@
 #   expect_log LOG REGEX WHAT           some line of LOG matches REGEX (grep -E)
 #   expect_no_log LOG REGEX WHAT        LOG can be read and no line matches REGEX
 #   expect_order LOG RE1 RE2 WHAT       the first RE1 line comes before the first RE2 line
+#   select_cases [--list | CASE...]     a suite's cases: $ALL_CASES, each described by the
+#                                       suite's describe CASE (false for an unknown one);
+#                                       --list prints them and exits 0, else sets cases (the
+#                                       arguments, default all; an unknown one exits 2)
 #   number TEXT                         a measurement: printed, and kept in
 #                                       $harness_numbers when set; never counted
 #   totals                              "N passed, N failed" (", N skipped" when some
@@ -100,6 +104,22 @@ expect_order() {
 	else
 		fail "$4 (/$2/ at line $a is not before /$3/ at line $b in $1)"
 	fi
+}
+
+select_cases() {
+	if [ "${1-}" = --list ]; then
+		_w=0
+		for _c in $ALL_CASES; do [ "${#_c}" -le "$_w" ] || _w=${#_c}; done
+		for _c in $ALL_CASES; do printf "%-${_w}s  %s\n" "$_c" "$(describe "$_c")"; done
+		exit 0
+	fi
+	cases=${*:-$ALL_CASES}
+	for _c in $cases; do
+		if ! describe "$_c" >/dev/null; then
+			printf "%s: unknown case '%s' (see --list)\n" "${prog:-${0##*/}}" "$_c" >&2
+			exit 2
+		fi
+	done
 }
 
 number() {
