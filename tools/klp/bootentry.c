@@ -349,12 +349,31 @@ static int guessed(const struct klp_sys *sys, const char *kver, char *out, size_
 	return w >= (int)len ? -ENAMETOOLONG : 0;
 }
 
-int klp_sys_initrd_arg(struct klp_sys *sys, const char *cmd, const char *kver, const char *file, char *dir,
-		       size_t dirlen)
+void klp_sel_init(struct klp_sel *s)
 {
-	const char *slash = strrchr(file, '/');
+	memset(s, 0, sizeof(*s));
+	s->sys.root = "";
+	s->sys.boot = "/boot";
+}
 
-	if (!kver) {
+bool klp_sel_opt(struct klp_sel *s, int c, const char *arg)
+{
+	switch (c) {
+	case 'k': s->kver = arg; return true;
+	case 'a': s->all = true; return true;
+	case 'r': s->sys.root = klp_root_norm(arg, s->root, sizeof(s->root)); return true;
+	case 'b': s->sys.boot = arg; return true;
+	case 'I': s->initrd = arg; return true;
+	default: return false;
+	}
+}
+
+/* --initrd FILE: sys.initrd, and sys.boot its folder; 0 or -EINVAL, said. */
+static int initrd_arg(struct klp_sel *s, const char *cmd)
+{
+	const char *file = s->initrd, *slash = strrchr(file, '/');
+
+	if (!s->kver) {
 		klp_err("%s: --initrd names one kernel's initrd: give its --kver", cmd);
 		return -EINVAL;
 	}
@@ -363,14 +382,27 @@ int klp_sys_initrd_arg(struct klp_sys *sys, const char *cmd, const char *kver, c
 		return -EINVAL;
 	}
 	if (!slash)
-		snprintf(dir, dirlen, ".");
+		snprintf(s->dir, sizeof(s->dir), ".");
 	else if (slash == file)
-		snprintf(dir, dirlen, "/");
+		snprintf(s->dir, sizeof(s->dir), "/");
 	else
-		snprintf(dir, dirlen, "%.*s", (int)(slash - file), file);
-	sys->initrd = file;
-	sys->boot = dir;
+		snprintf(s->dir, sizeof(s->dir), "%.*s", (int)(slash - file), file);
+	s->sys.initrd = file;
+	s->sys.boot = s->dir;
 	return 0;
+}
+
+int klp_sel_check(struct klp_sel *s, const char *cmd)
+{
+	if (s->kver && s->all) {
+		klp_err("%s: --kver and --all exclude each other", cmd);
+		return -EINVAL;
+	}
+	if (s->kver && (!s->kver[0] || strchr(s->kver, '/'))) {
+		klp_err("%s: bad kernel release '%s'", cmd, s->kver);
+		return -EINVAL;
+	}
+	return s->initrd ? initrd_arg(s, cmd) : 0;
 }
 
 int klp_initrd_locate(const struct klp_sys *sys, const char *kver, char *out, size_t len, char *why,

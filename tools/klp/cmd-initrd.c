@@ -305,33 +305,29 @@ static void print_json(const struct klp_kstate *ks, const struct refusals *rf, s
 static int cmd_initrd(int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{ "kver", required_argument, NULL, 'k' }, { "all", no_argument, NULL, 'a' },
-		{ "root", required_argument, NULL, 'r' }, { "boot", required_argument, NULL, 'b' },
+		KLP_SEL_OPTIONS,
 		{ "json", no_argument, NULL, 'j' },	  { "verbose", no_argument, NULL, 'v' },
 		{ "prometheus", required_argument, NULL, 'P' }, { "help", no_argument, NULL, 'h' },
-		{ "initrd", required_argument, NULL, 'I' },
 		{ NULL, 0, NULL, 0 },
 	};
-	const char *kver = NULL, *prom = NULL, *initrd = NULL;
-	bool all = false, json = klp_global.json, verbose = klp_global.verbose;
-	char rootbuf[PATH_MAX], dirbuf[PATH_MAX], **kvers = NULL;
-	struct klp_sys sys = { .root = "", .boot = "/boot" };
+	const char *prom = NULL;
+	bool json = klp_global.json, verbose = klp_global.verbose;
+	char **kvers = NULL;
+	struct klp_sel sel;
 	struct klp_kstate *ks = NULL;
 	struct refusals *rf = NULL;
 	size_t n = 0, i, done = 0;
 	int o, r, ret;
 
+	klp_sel_init(&sel);
 	optind = 1;
-	while ((o = getopt_long(argc, argv, "k:ar:b:jvP:I:h", opts, NULL)) != -1) {
+	while ((o = getopt_long(argc, argv, KLP_SEL_SHORT "jvP:h", opts, NULL)) != -1) {
+		if (klp_sel_opt(&sel, o, optarg))
+			continue;
 		switch (o) {
-		case 'k': kver = optarg; break;
-		case 'a': all = true; break;
-		case 'r': sys.root = klp_root_norm(optarg, rootbuf, sizeof(rootbuf)); break;
-		case 'b': sys.boot = optarg; break;
 		case 'j': json = true; break;
 		case 'v': verbose = true; break;
 		case 'P': prom = optarg; break;
-		case 'I': initrd = optarg; break;
 		case 'h': fputs(usage, stdout); return KLP_EXIT_OK;
 		default: return KLP_EXIT_USAGE;
 		}
@@ -340,24 +336,16 @@ static int cmd_initrd(int argc, char **argv)
 		klp_err("initrd: unexpected argument '%s'", argv[optind]);
 		return KLP_EXIT_USAGE;
 	}
-	if (kver && all) {
-		klp_err("initrd: --kver and --all exclude each other");
+	if (klp_sel_check(&sel, "initrd") < 0)
 		return KLP_EXIT_USAGE;
-	}
-	if (kver && (!kver[0] || strchr(kver, '/'))) {
-		klp_err("initrd: bad kernel release '%s'", kver);
-		return KLP_EXIT_USAGE;
-	}
-	if (initrd && klp_sys_initrd_arg(&sys, "initrd", kver, initrd, dirbuf, sizeof(dirbuf)) < 0)
-		return KLP_EXIT_USAGE;
-	r = klp_kernels_select(&sys, kver, &kvers, &n);
+	r = klp_kernels_select(&sel.sys, sel.kver, &kvers, &n);
 	if (r < 0) {
-		klp_err("initrd: cannot list the kernels in %s/lib/modules: %s", sys.root, strerror(-r));
+		klp_err("initrd: cannot list the kernels in %s/lib/modules: %s", sel.sys.root, strerror(-r));
 		return KLP_EXIT_ERROR;
 	}
 	if (n == 0 && !json && !prom)
-		klp_err("initrd: no installed kernels (%s/lib/modules/K with %s/vmlinuz-K)", sys.root,
-			sys.boot);
+		klp_err("initrd: no installed kernels (%s/lib/modules/K with %s/vmlinuz-K)", sel.sys.root,
+			sel.sys.boot);
 	ks = calloc(n ? n : 1, sizeof(*ks));
 	rf = calloc(n ? n : 1, sizeof(*rf));
 	if (!ks || !rf) {
@@ -366,7 +354,7 @@ static int cmd_initrd(int argc, char **argv)
 		klp_strv_free(kvers, n);
 		return KLP_EXIT_ERROR;
 	}
-	ret = load_kernels(&sys, kvers, n, json || (verbose && !prom), ks, rf, &done);
+	ret = load_kernels(&sel.sys, kvers, n, json || (verbose && !prom), ks, rf, &done);
 	if (json)
 		print_json(ks, rf, done, ret == KLP_EXIT_OK);
 	else if (!prom)

@@ -110,22 +110,17 @@ static void generator_pick(struct klp_regen_opts *o, int gen, const char *dracut
 		o->dracut = dracut_env && *dracut_env ? dracut_env : "dracut";
 }
 
-/* Options into o (dracut arguments into o->dracut_args), *kver and *all; -1 to go on, else the exit code. */
-static int regen_args(int argc, char **argv, struct klp_regen_opts *o, char **args, char *rootbuf, const char **kver,
-		      bool *all, int *gen, const char **initrd)
+/* Options into o (dracut arguments into o->dracut_args, the kernels in sel); -1 to go on, else the exit code. */
+static int regen_args(int argc, char **argv, struct klp_regen_opts *o, char **args, struct klp_sel *sel, int *gen)
 {
 	static const struct option opts[] = {
-		{ "kver", required_argument, NULL, 'k' },
-		{ "all", no_argument, NULL, 'a' },
+		KLP_SEL_OPTIONS,
 		{ "if-needed", no_argument, NULL, 'n' },
 		{ "full", no_argument, NULL, 'F' },
 		{ "generator", required_argument, NULL, 'G' },
 		{ "dracut", required_argument, NULL, 'D' },
 		{ "dracut-arg", required_argument, NULL, 'A' },
-		{ "root", required_argument, NULL, 'r' },
-		{ "boot", required_argument, NULL, 'b' },
 		{ "no-boot-check", no_argument, NULL, 'B' },
-		{ "initrd", required_argument, NULL, 'I' },
 		{ "lock-timeout", required_argument, NULL, 'L' },
 		{ "dracut-timeout", required_argument, NULL, 'T' },
 		{ "quiet", no_argument, NULL, 'q' },
@@ -135,10 +130,10 @@ static int regen_args(int argc, char **argv, struct klp_regen_opts *o, char **ar
 	int c;
 
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "k:anFG:D:A:r:b:BI:L:T:qh", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, KLP_SEL_SHORT "nFG:D:A:BL:T:qh", opts, NULL)) != -1) {
+		if (klp_sel_opt(sel, c, optarg))
+			continue;
 		switch (c) {
-		case 'k': *kver = optarg; break;
-		case 'a': *all = true; break;
 		case 'n': o->if_needed = true; break;
 		case 'F': o->full = true; break;
 		case 'G':
@@ -147,10 +142,7 @@ static int regen_args(int argc, char **argv, struct klp_regen_opts *o, char **ar
 			break;
 		case 'D': o->dracut = optarg; break;
 		case 'A': args[o->ndracut_args++] = optarg; break;
-		case 'r': o->sys.root = klp_root_norm(optarg, rootbuf, PATH_MAX); break;
-		case 'b': o->sys.boot = optarg; break;
 		case 'B': o->boot_check = false; break;
-		case 'I': *initrd = optarg; break;
 		case 'L':
 			if (seconds("--lock-timeout", optarg, &o->lock_timeout) < 0)
 				return KLP_EXIT_USAGE;
@@ -168,19 +160,11 @@ static int regen_args(int argc, char **argv, struct klp_regen_opts *o, char **ar
 		klp_err("regenerate: unexpected argument '%s'", argv[optind]);
 		return KLP_EXIT_USAGE;
 	}
-	if (*kver && *all) {
-		klp_err("regenerate: --kver and --all exclude each other");
+	if (klp_sel_check(sel, "regenerate") < 0)
 		return KLP_EXIT_USAGE;
-	}
-	if (*kver && (!(*kver)[0] || strchr(*kver, '/'))) {
-		klp_err("regenerate: bad kernel release '%s'", *kver);
-		return KLP_EXIT_USAGE;
-	}
-	if (*initrd) {
-		if (klp_sys_initrd_arg(&o->sys, "regenerate", *kver, *initrd, o->initrd_dir, sizeof(o->initrd_dir)) < 0)
-			return KLP_EXIT_USAGE;
+	o->sys = sel->sys;
+	if (sel->initrd)
 		o->boot_check = false; /* a file named on purpose: not where the boot loader looks */
-	}
 	return -1;
 }
 
@@ -215,9 +199,9 @@ static int cmd_regenerate(int argc, char **argv)
 		.lock_timeout = 600,
 		.dracut_timeout = 1800,
 	};
-	const char *kver = NULL, *run = getenv("KLP_RUN_DIR"), *dr = getenv("KLP_DRACUT"), *initrd = NULL;
-	char rootbuf[PATH_MAX], **kvers = NULL, **args;
-	bool all = false;
+	const char *run = getenv("KLP_RUN_DIR"), *dr = getenv("KLP_DRACUT");
+	char **kvers = NULL, **args;
+	struct klp_sel sel;
 	size_t n = 0;
 	int r, gen = -1;
 
@@ -226,13 +210,14 @@ static int cmd_regenerate(int argc, char **argv)
 		return KLP_EXIT_ERROR;
 	o.dracut_args = args;
 	o.run_dir = run && *run ? run : "/run/klp";
-	r = regen_args(argc, argv, &o, args, rootbuf, &kver, &all, &gen, &initrd);
+	klp_sel_init(&sel);
+	r = regen_args(argc, argv, &o, args, &sel, &gen);
 	if (r >= 0) { /* --help, or a usage error */
 		free(args);
 		return r;
 	}
 	generator_pick(&o, gen, dr);
-	r = regen_kernels(&o, kver, &kvers, &n);
+	r = regen_kernels(&o, sel.kver, &kvers, &n);
 	if (r == 0) {
 		r = klp_regen_run(&o, kvers, n);
 		klp_strv_free(kvers, n);

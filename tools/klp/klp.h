@@ -495,9 +495,29 @@ struct klp_sys {
 	const char *boot;   /* "/boot" */
 	const char *initrd; /* --initrd: this file is the kernel's initrd (BOOT is its folder); NULL: located */
 };
-/* --initrd FILE of command cmd for kver (required): sys->initrd, and sys->boot its folder (into dir); 0 or -EINVAL, said. */
-int klp_sys_initrd_arg(struct klp_sys *sys, const char *cmd, const char *kver, const char *file, char *dir,
-		       size_t dirlen);
+/*
+ * The kernels a command works on, one parser for klp initrd and klp
+ * regenerate: --kver K, --all, --root DIR, --boot DIR, --initrd FILE (the
+ * kernel's initrd is that file, BOOT its folder). KLP_SEL_OPTIONS go into
+ * the command's getopt_long table, KLP_SEL_SHORT into its short options.
+ */
+struct klp_sel {
+	struct klp_sys sys;
+	const char *kver;   /* NULL: every installed kernel */
+	const char *initrd; /* --initrd as given */
+	bool all;
+	char root[PATH_MAX], dir[PATH_MAX];
+};
+#define KLP_SEL_OPTIONS \
+	{ "kver", required_argument, NULL, 'k' }, { "all", no_argument, NULL, 'a' }, \
+	{ "root", required_argument, NULL, 'r' }, { "boot", required_argument, NULL, 'b' }, \
+	{ "initrd", required_argument, NULL, 'I' }
+#define KLP_SEL_SHORT "k:ar:b:I:"
+void klp_sel_init(struct klp_sel *s);
+/* getopt_long's option c with its argument: true when it was one of KLP_SEL_OPTIONS (taken into s). */
+bool klp_sel_opt(struct klp_sel *s, int c, const char *arg);
+/* After the options: --kver and --all exclude each other, a sane release, --initrd's file; 0 or -EINVAL, said as "cmd: ...". */
+int klp_sel_check(struct klp_sel *s, const char *cmd);
 /* The kernel image of kver in boot: BOOT/vmlinuz-K (or image-K, Image-K, vmlinux-K); 0, -ENOENT. */
 int klp_kernel_image(const char *boot, const char *kver, char *out, size_t len);
 /* Kernels with ROOT/lib/modules/K and BOOT/vmlinuz-K (or image-K, Image-K), by version. */
@@ -539,7 +559,6 @@ struct klp_regen_opts {
 	bool if_needed, quiet, boot_check;
 	bool full; /* dracut even when only the patch changed (update.c) */
 	unsigned lock_timeout, dracut_timeout; /* seconds */
-	char initrd_dir[PATH_MAX];             /* sys.boot with --initrd */
 };
 int klp_regen_run(const struct klp_regen_opts *o, char *const *kvers, size_t n);
 /* The name of a temporary file of ours: ".NAME.klp-XXXXXX". */
