@@ -12,6 +12,8 @@
 
 #include "fuzz.h"
 #include "klp.h"
+#include "initrd.h"
+#include "regen.h"
 
 static void found_fits(const uint8_t *data, size_t size)
 {

@@ -8,6 +8,7 @@
 
 #include "fuzz.h"
 #include "klp.h"
+#include "patch.h"
 
 static void check_words(char *const *v, size_t n)
 {

@@ -14,6 +14,8 @@
 
 #include "fuzz.h"
 #include "klp.h"
+#include "initrd.h"
+#include "regen.h"
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {

@@ -7,6 +7,7 @@
 
 #include "fuzz.h"
 #include "klp.h"
+#include "patch.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

@@ -15,6 +15,7 @@
 #include "fuzz.h"
 #include "klp-core.h"
 #include "klp.h"
+#include "status.h"
 
 /* What put_value writes for s: control bytes and DEL become spaces. */
 static void sanitized(const char *s, char *out)

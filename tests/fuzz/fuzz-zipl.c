@@ -9,6 +9,7 @@
 
 #include "fuzz.h"
 #include "klp.h"
+#include "boot.h"
 
 static void bls(const char *text)
 {

@@ -16,6 +16,7 @@
 #include <sys/stat.h>
 
 #include "klp.h"
+#include "boot.h"
 
 static void fstab(void **state)
 {

@@ -12,6 +12,7 @@
 #include <sys/stat.h>
 
 #include "klp.h"
+#include "patch.h"
 
 static struct klp_conf conf;
 static char err[256];

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "klp.h"
+#include "status.h"
 
 /* What lib/status.c writes (its own test's golden text). */
 static const char shim[] = "format=1\n"

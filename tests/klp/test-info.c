@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "klp.h"
+#include "patch.h"
 
 static struct klp_info info;
 static char err[160];

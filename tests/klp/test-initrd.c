@@ -21,6 +21,8 @@
 #include <unistd.h>
 
 #include "klp.h"
+#include "initrd.h"
+#include "regen.h"
 #include "../unit/elf-vectors.h"
 
 #define CAP (1 << 20)

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "klp.h"
+#include "json.h"
 
 static char *buf;
 static size_t len;

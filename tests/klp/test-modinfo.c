@@ -27,6 +27,9 @@
 #include <unistd.h>
 
 #include "klp.h"
+#include "patch.h"
+#include "initrd.h"
+#include "regen.h"
 
 #define KVER "6.1.0-test"
 

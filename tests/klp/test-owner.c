@@ -14,6 +14,10 @@
 #include <string.h>
 
 #include "klp.h"
+#include "kernel.h"
+#include "patch.h"
+#include "payload.h"
+#include "util.h"
 
 static void rpm_answers(void **state)
 {

@@ -20,6 +20,11 @@
 #include <unistd.h>
 
 #include "klp.h"
+#include "kernel.h"
+#include "initrd.h"
+#include "boot.h"
+#include "verdict.h"
+#include "regen.h"
 
 #define SHA_A "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
 #define SHA_B "bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb"

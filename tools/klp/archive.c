@@ -24,6 +24,7 @@
 #include <unistd.h>
 
 #include "klp.h"
+#include "initrd.h"
 
 #define FOOTER_NAME KLP_DIR_IN_IMAGE "/.klp-archive"
 #define FOOTER_FMT "klp-archive 1 base=%020" PRIu64 " size=%020" PRIu64 "\n"

@@ -16,6 +16,8 @@
 #include <unistd.h>
 
 #include "klp.h"
+#include "util.h"
+#include "boot.h"
 #include "regen.h"
 
 static bool word_in(const char *list, const char *w)

@@ -26,6 +26,8 @@
 #include <unistd.h>
 
 #include "klp.h"
+#include "util.h"
+#include "boot.h"
 #include "regen.h"
 
 /* The value of one "key value" line of a BLS entry, trimmed; NULL when the line has another key. */

@@ -24,6 +24,8 @@
 #include <sys/sysmacros.h>
 
 #include "klp.h"
+#include "kernel.h"
+#include "boot.h"
 
 /* fstab and mountinfo escape blanks and backslashes as \040, \011, \012, \134. */
 static void unescape(const char *s, size_t n, char *out, size_t len)

@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "klp.h"
+#include "util.h"
 #include "regen.h"
 
 volatile sig_atomic_t klp_got_signal;

@@ -13,6 +13,9 @@
 #include <string.h>
 
 #include "klp.h"
+#include "json.h"
+#include "kernel.h"
+#include "status.h"
 
 static const char usage[] =
 	"Usage: klp [--json] blocking\n"

@@ -17,6 +17,13 @@
 #include <unistd.h>
 
 #include "klp.h"
+#include "json.h"
+#include "patch.h"
+#include "status.h"
+#include "initrd.h"
+#include "boot.h"
+#include "verdict.h"
+#include "regen.h"
 
 enum { EXIT_NOT_IN_SYNC = 3 };
 

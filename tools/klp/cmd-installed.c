@@ -7,6 +7,8 @@
 #include <string.h>
 
 #include "klp.h"
+#include "kernel.h"
+#include "patch.h"
 
 static void print_field(const struct klp_candidate *c, const char *kver, const char *field)
 {

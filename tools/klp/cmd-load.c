@@ -23,6 +23,10 @@
 #include <unistd.h>
 
 #include "klp.h"
+#include "kernel.h"
+#include "patch.h"
+#include "payload.h"
+#include "status.h"
 
 enum { EXIT_NO_PATCH = 3, EXIT_TIMEOUT = 4, EXIT_UNSUPPORTED = 5 };
 #define TIMEOUT_DEFAULT_S 60.0

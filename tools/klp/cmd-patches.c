@@ -14,6 +14,10 @@
 #include <string.h>
 
 #include "klp.h"
+#include "json.h"
+#include "kernel.h"
+#include "patch.h"
+#include "status.h"
 
 static const char usage[] =
 	"Usage: klp [-v] [--json] patches\n"

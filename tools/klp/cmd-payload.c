@@ -14,6 +14,11 @@
 #include <unistd.h>
 
 #include "klp.h"
+#include "kernel.h"
+#include "patch.h"
+#include "payload.h"
+#include "status.h"
+#include "boot.h"
 
 enum { PAYLOAD_NONE = 3, PAYLOAD_PIN = 4, PAYLOAD_SAME = 5 };
 

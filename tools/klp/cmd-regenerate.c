@@ -10,6 +10,8 @@
 #include <unistd.h>
 
 #include "klp.h"
+#include "boot.h"
+#include "regen.h"
 
 static const char usage[] =
 	"Usage: klp regenerate [--kver K | --all] [--if-needed] [--full] [--generator NAME]\n"

@@ -12,6 +12,13 @@
 #include <string.h>
 
 #include "klp.h"
+#include "json.h"
+#include "kernel.h"
+#include "patch.h"
+#include "status.h"
+#include "initrd.h"
+#include "boot.h"
+#include "regen.h"
 
 static const char usage[] =
 	"Usage: klp [-v] [--json] status\n"

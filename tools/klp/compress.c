@@ -8,6 +8,8 @@
 #include <string.h>
 
 #include "klp.h"
+#include "payload.h"
+#include "initrd.h"
 #include "initrd-read.h"
 
 static const struct {

@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "klp.h"
+#include "patch.h"
 
 static char *trim(char *s)
 {

@@ -17,6 +17,8 @@
 #include <unistd.h>
 
 #include "klp.h"
+#include "payload.h"
+#include "util.h"
 
 #define DECOMPRESS_TIMEOUT_MS 60000u
 

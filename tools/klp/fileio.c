@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "klp.h"
+#include "util.h"
 
 
 char *klp_file_read(const char *path, size_t max)

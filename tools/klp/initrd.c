@@ -33,6 +33,10 @@
 #include <unistd.h>
 
 #include "klp.h"
+#include "payload.h"
+#include "util.h"
+#include "initrd.h"
+#include "regen.h"
 #include "initrd-read.h"
 
 /* SHA-256: the core library's (lib/sha256.c), the loader's own */

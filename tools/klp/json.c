@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "klp.h"
+#include "json.h"
 
 static void sep(struct klp_json *j)
 {

@@ -26,6 +26,7 @@
 #include <unistd.h>
 
 #include "klp.h"
+#include "kernel.h"
 
 #define SYSFS_LIVEPATCH "/sys/kernel/livepatch"
 #define SYSFS_MODULE "/sys/module"

@@ -15,6 +15,9 @@
 #include <sys/types.h>
 
 #include "klp.h"
+#include "kernel.h"
+#include "patch.h"
+#include "boot.h"
 #include "regen.h"
 
 /* Did this run replace the running kernel's initrd: its index, or -1. */

@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "klp.h"
+#include "kernel.h"
 #include "regen.h"
 
 bool klp_regen_is_temp(const char *name)

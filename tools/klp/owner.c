@@ -11,6 +11,8 @@
 #include <string.h>
 
 #include "klp.h"
+#include "patch.h"
+#include "util.h"
 
 #define OWNER_TIMEOUT_MS 10000u
 

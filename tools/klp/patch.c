@@ -20,6 +20,7 @@
 #include <sys/stat.h>
 
 #include "klp.h"
+#include "patch.h"
 
 static const char *const suffixes[] = { ".ko", ".ko.xz", ".ko.zst", ".ko.gz" };
 

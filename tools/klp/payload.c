@@ -23,6 +23,8 @@
 #include <unistd.h>
 
 #include "klp.h"
+#include "patch.h"
+#include "payload.h"
 
 /* Every folder from path's own up to top (inclusive) is root-owned and not group/world-writable. */
 static int check_parents(const char *path, const char *top, char *err, size_t errlen)

@@ -23,6 +23,10 @@
 #include <unistd.h>
 
 #include "klp.h"
+#include "kernel.h"
+#include "util.h"
+#include "initrd.h"
+#include "verdict.h"
 #include "regen.h"
 
 bool klp_regen_space_ok(unsigned long long need, unsigned long long avail)

@@ -11,6 +11,8 @@
 #include <string.h>
 
 #include "klp.h"
+#include "json.h"
+#include "patch.h"
 
 int klp_judged_load(const char *root, const char *kver, struct klp_judged *j, char *err, size_t errlen)
 {

@@ -13,6 +13,8 @@
 #include <time.h>
 
 #include "klp.h"
+#include "boot.h"
+#include "verdict.h"
 #include "regen.h"
 
 /*

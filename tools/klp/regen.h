@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * regen.h: the rooms of klp regenerate, for each other (klp.h holds what the
- * commands use): bootdir.c, stamp.c, lock.c, child.c, zipl.c,
- * update.c, rebuild.c, regen.c.
+ * regen.h: klp regenerate: its options and run (for cmd-regenerate.c), the
+ * run folder, and the rooms of its work, for each other: bootdir.c,
+ * stamp.c, lock.c, child.c, zipl.c, update.c, rebuild.c, kexec.c, regen.c.
  */
 #ifndef KLP_REGEN_H
 #define KLP_REGEN_H
@@ -14,10 +14,52 @@
 #include <stdint.h>
 #include <time.h>
 
-struct klp_regen_opts;
-struct klp_sys;
+#include "boot.h"
+
 struct klp_kstate;
 struct klp_embedded;
+
+/* klp regenerate's exit codes */
+enum { KLP_REGEN_FAILED = 1, KLP_REGEN_BOOTFS = 3, KLP_REGEN_NOSPACE = 4, KLP_REGEN_LOCK = 5, KLP_REGEN_RUNDIR = 6 };
+struct klp_regen_opts {
+	struct klp_sys sys;
+	const char *run_dir;      /* logs and stamps: $KLP_RUN_DIR or /run/klp */
+	const char *dracut;       /* the generator's program, PATH lookup: dracut or mkinitramfs */
+	bool initramfs_tools;     /* the generator is initramfs-tools' mkinitramfs, not dracut */
+	char *const *dracut_args; /* extra arguments, before ours */
+	size_t ndracut_args;
+	bool if_needed, quiet, boot_check;
+	bool full; /* dracut even when only the patch changed (update.c) */
+	unsigned lock_timeout, dracut_timeout; /* seconds */
+};
+int klp_regen_run(const struct klp_regen_opts *o, char *const *kvers, size_t n);
+/* The name of a temporary file of ours: ".NAME.klp-XXXXXX". */
+bool klp_regen_is_temp(const char *name);
+/*
+ * Space check: need = the current initrd's size + 10%; true when it fits.
+ * 0 need (no current initrd) always fits.
+ */
+bool klp_regen_space_ok(unsigned long long need, unsigned long long avail);
+/*
+ * Freezing BOOT's filesystem (it writes the journal in place) is done only
+ * when that filesystem holds neither / nor the run folder: a freeze left
+ * behind (klp and its freezing child killed together) then never stops the
+ * system or klp. Arguments: klp_kernel_fs_id of each, 0 when not known.
+ */
+bool klp_regen_may_freeze(unsigned long long boot, unsigned long long root, unsigned long long run);
+
+/* ---- rundir.c: the run folder, trusted only when nobody else can change it ---- */
+/*
+ * Creates run_dir if needed and opens it (O_PATH) after walking its
+ * canonical path from / without following links: -EPERM (why says it) when
+ * it or a folder above it can be changed by someone else, another -errno
+ * when it cannot be created or opened.
+ */
+int klp_run_dir_open(const char *run_dir, char *why, size_t len);
+/* A new file in the run folder: a file or link of that name is removed first; O_EXCL, O_NOFOLLOW. */
+int klp_run_file_create(int dir_fd, const char *name);
+/* A regular file of the run folder, for reading; links are not followed. fd or -errno. */
+int klp_run_file_open(int dir_fd, const char *name);
 
 /* ---- bootdir.c ---- */
 int klp_strv_add(char ***v, size_t *n, const char *s, size_t len);

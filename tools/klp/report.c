@@ -12,6 +12,8 @@
 #include <unistd.h>
 
 #include "klp.h"
+#include "json.h"
+#include "status.h"
 
 /*
  * klp.c defines klp_global; the unit tests link every object but klp.c's.

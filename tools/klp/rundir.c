@@ -24,6 +24,7 @@
 #include <unistd.h>
 
 #include "klp.h"
+#include "regen.h"
 
 static int mkdir_p(const char *path)
 {

@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "klp.h"
+#include "util.h"
 
 static long long now_ms(void)
 {

@@ -20,6 +20,10 @@
 #include <unistd.h>
 
 #include "klp.h"
+#include "util.h"
+#include "initrd.h"
+#include "boot.h"
+#include "verdict.h"
 #include "regen.h"
 
 struct stamp_key {

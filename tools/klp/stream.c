@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "klp.h"
+#include "initrd.h"
 #include "initrd-read.h"
 
 /* how long a decompressor may take over a whole image (xz of 100 MB: seconds) */

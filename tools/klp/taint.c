@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "klp.h"
+#include "kernel.h"
 
 static const struct {
 	char letter;

@@ -28,6 +28,10 @@
 #include <unistd.h>
 
 #include "klp.h"
+#include "payload.h"
+#include "util.h"
+#include "initrd.h"
+#include "verdict.h"
 #include "regen.h"
 
 /* The sha256 of a file's bytes; -errno. */

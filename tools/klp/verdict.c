@@ -15,6 +15,9 @@
 #include <unistd.h>
 
 #include "klp.h"
+#include "patch.h"
+#include "initrd.h"
+#include "verdict.h"
 #include "regen.h"
 
 const char *klp_verdict_name(enum klp_verdict v)

@@ -14,6 +14,9 @@
 #include <unistd.h>
 
 #include "klp.h"
+#include "kernel.h"
+#include "util.h"
+#include "boot.h"
 #include "regen.h"
 
 /* Does the boot record point at this initrd: a ramdisk= of ROOT/etc/zipl.conf names it (/boot is BOOT). */

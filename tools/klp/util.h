@@ -1,0 +1,29 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* Helpers: helper programs (spawn.c) and small file reads and writes (fileio.c). */
+#ifndef KLP_UTIL_H
+#define KLP_UTIL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+/* ---- spawn.c: helper programs, no shell, hard timeout ---- */
+/* environ with LC_ALL=C (a calloc'd array of environ's strings), so that the output we parse is not translated */
+char **klp_env_c(void);
+/*
+ * Runs argv[0] (PATH lookup) with LC_ALL=C; stdin from in_fd (-1: /dev/null);
+ * stdout into out_fd, or (out_fd -1) captured into *out (64 KiB at most).
+ * Returns the exit status, -ETIMEDOUT (killed), -ENOENT (no such program).
+ */
+int klp_spawn(const char *const argv[], int in_fd, int out_fd, char **out, unsigned timeout_ms,
+	      bool show_stderr);
+/* ---- fileio.c ---- */
+/* At most max bytes of a file, NUL-terminated (malloc'd); NULL if it cannot be read. */
+char *klp_file_read(const char *path, size_t max);
+/* At most max bytes of an open file, NUL-terminated: its start, or with tail its end. */
+char *klp_fd_read(int fd, size_t max, bool tail);
+/* The value of KEY=value or KEY="value" (the last such line) of a text; "" if none. */
+void klp_text_value(const char *text, const char *key, char *out, size_t len);
+/* open(path, flags) and fsync: 0 or -errno. */
+int klp_fsync_path(const char *path, int flags);
+
+#endif
