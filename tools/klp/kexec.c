@@ -67,7 +67,8 @@ void klp_kexec_after(const struct klp_sys *sys, const struct klp_replaced *r, si
 	if (c < 0)
 		klp_err("%s: %s (kexec = reload not read)", conf, err[0] ? err : strerror(-c));
 	run = running_index(r, n, kver, sizeof(kver));
-	if (c == 0 && cf.kexec_reload && !sys->root[0] && !klp_in_chroot() && run >= 0) {
+	/* on this system (no --root, no chroot), the boot initrd (no --initrd: a staged file was never loaded) */
+	if (c == 0 && cf.kexec_reload && !sys->root[0] && !sys->initrd && !klp_in_chroot() && run >= 0) {
 		reload(sys, kver, r[run].initrd);
 	} else {
 		klp_err("regenerate: a kexec kernel is loaded (/sys/kernel/kexec_loaded is 1); if it was "
