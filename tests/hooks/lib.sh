@@ -234,22 +234,15 @@ sorted() {
 	printf '%s\n' "$@" | T sort | T tr '\n' ' ' | T sed 's/ $//'
 }
 
+# shellcheck source=tests/lib/klp-query.sh
+. "$top/tests/lib/klp-query.sh"
 # verdict [KVER]: klp initrd's verdict
 verdict() {
-	T "$klp" initrd --kver "${1:-$kver}" --root "$R" --boot "$R/boot" 2>/dev/null |
-		T sed -n 's/^[^:]*: \([a-z-]*\): .*/\1/p' || :
+	klp_verdict "$R" "$R/boot" "${1:-$kver}"
 }
-
-# embedded [KVER]: the embedded module when the initrd is complete and
-# verifiable, "none" when complete and embedding nothing, else BROKEN
+# embedded [KVER]: the embedded module, "none" or BROKEN (klp_embedded)
 embedded() {
-	j=$(T "$klp" initrd --kver "${1:-$kver}" --root "$R" --boot "$R/boot" --json 2>/dev/null || :)
-	case $j in
-	*'"initrd_readable":true'*'"embedded":null'*) echo none ;;
-	*'"initrd_readable":true'*'"valid":true,"loader":true'*)
-		printf '%s\n' "$j" | T sed -n 's/.*"embedded":{"module":"\([^"]*\)".*/\1/p' ;;
-	*) echo BROKEN ;;
-	esac
+	klp_embedded "$R" "$R/boot" "${1:-$kver}"
 }
 
 # initrd_of [KVER]: the initrd file klp uses
