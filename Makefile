@@ -258,10 +258,10 @@ upstream-kmod:
 corpus-tests: loader tool kmod upstream-kmod
 	$(Q)tests/run-suites qemu/test-corpus
 
-SHELL_FILES = tools/deps kmod/mkbigtable tests/run-unit tests/run-cross tests/run-suites .ci/run $(filter-out %.md %.c,$(wildcard qemu/*[!~] \
+SHELL_FILES = tools/deps kmod/mkbigtable tests/run-unit tests/run-cross tests/run-suites .ci/run $(filter-out %.md %.c %.d,$(wildcard qemu/*[!~] qemu/*.d/*.sh \
 	dracut-module/*.sh initramfs-tools/hooks/klp initramfs-tools/scripts/init-top/klp initramfs-tools/scripts/init-bottom/klp tools/hooks/klp-hook \
 	tools/hooks/*/* tests/hooks/* tests/pkg/* tests/klp/run-golden \
-	tests/lib/*.sh tests/klp/test-regenerate tests/klp/test-payload tests/klp/bin/* tests/fuzz/run-fuzz tests/fuzz/mkseeds-initrd))
+	tests/lib/*.sh tests/klp/test-regenerate tests/klp/test-regenerate.d/*.sh tests/klp/test-payload tests/klp/bin/* tests/fuzz/run-fuzz tests/fuzz/mkseeds-initrd))
 
 shellcheck:
 	$(Q)shellcheck -x $(filter-out %.spec %.rpmlintrc %/triggers,$(SHELL_FILES)) && echo "shellcheck: $(words $(SHELL_FILES)) files clean"

@@ -19,7 +19,7 @@
 #                       fsfreeze can never freeze a real filesystem)
 #
 # The sourcing script sets prog, W and R first, then calls hook_world.
-# Every external command runs under a timeout (T; P for package-manager
+# Every external command runs under a timeout (bounded; bounded_long for package-manager
 # transactions, which may run dracut).
 
 here=$(cd "${0%/*}" && pwd)
@@ -39,28 +39,22 @@ die() {
 	printf '%s: %s\n' "${prog:-tests/hooks}" "$*" >&2
 	exit 2
 }
-T() {
-	timeout -k 5 120 "$@"
-}
-P() {
-	timeout -k 5 600 "$@"
-}
 ms_since() { # start in ns
-	echo $((($(T date +%s%N) - $1) / 1000000))
+	echo $((($(bounded date +%s%N) - $1) / 1000000))
 }
 file_sha() {
-	T sha256sum "$1" | T cut -d' ' -f1
+	bounded sha256sum "$1" | bounded cut -d' ' -f1
 }
 finish() {
 	echo "numbers:"
-	T sed 's/^/  /' "$W/numbers.txt"
+	bounded sed 's/^/  /' "$W/numbers.txt"
 	totals || exit 1
 	exit 0
 }
 
 # the inputs every hook test needs; $@: more commands
 hook_inputs() {
-	[ "$(T id -u)" = 0 ] || die "needs root (tmpfs mounts, root-owned patches)"
+	[ "$(bounded id -u)" = 0 ] || die "needs root (tmpfs mounts, root-owned patches)"
 	for f in "$klp" "$loader"; do
 		[ -x "$f" ] || die "no $f (build it: make)"
 	done
@@ -71,13 +65,13 @@ hook_inputs() {
 		command -v "$t" >/dev/null 2>&1 || die "$t missing (tools/deps installs it)"
 	done
 	[ -x "$hooks/klp-hook" ] || die "no $hooks/klp-hook"
-	kver=${KLP_KVER:-$(T "$top/tools/deps" --kver)} || die "cannot tell the kernel release (tools/deps --kver)"
+	kver=${KLP_KVER:-$(bounded "$top/tools/deps" --kver)} || die "cannot tell the kernel release (tools/deps --kver)"
 	src=${KLP_CACHE:-$build/cache}/kernel/$kver/root/lib/modules/$kver
 	[ -d "$src" ] || die "no kernel tree $src (run tools/deps)"
 	# a second release of the same length, so that a patch's vermagic can be
 	# rewritten in place (as qemu/test-dracut does): the ABI digits complemented
-	abi=$(echo "$kver" | T cut -d- -f2)
-	kver2=$(echo "$kver" | T sed "s/-$abi-/-$(echo "$abi" | T tr 0-9 9876543210)-/")
+	abi=$(echo "$kver" | bounded cut -d- -f2)
+	kver2=$(echo "$kver" | bounded sed "s/-$abi-/-$(echo "$abi" | bounded tr 0-9 9876543210)-/")
 	if [ "$kver2" = "$kver" ] || [ "${#kver2}" -ne "${#kver}" ]; then
 		die "cannot make a second kernel release from $kver"
 	fi
@@ -102,28 +96,28 @@ hook_world() {
 	# leftovers of an earlier run that was stopped hard
 	if [ -d "$W" ]; then
 		# shellcheck disable=SC2016 # an awk program
-		T awk -v w="$W" '$5 ~ "^" w "/" { print $5 }' /proc/self/mountinfo | T sort -r | while read -r m; do
+		bounded awk -v w="$W" '$5 ~ "^" w "/" { print $5 }' /proc/self/mountinfo | bounded sort -r | while read -r m; do
 			timeout -k 5 30 umount -l "$m" 2>/dev/null || :
 		done
 	fi
-	T rm -rf "$W"
-	T mkdir -p "$W/bin" "$W/bin-klp" "$W/klp-run" "$W/dracut-conf" "$W/patches"
+	bounded rm -rf "$W"
+	bounded mkdir -p "$W/bin" "$W/bin-klp" "$W/klp-run" "$W/dracut-conf" "$W/patches"
 	: >"$W/numbers.txt"
 	: >"$W/dracut.calls"
 	: >"$W/klp.calls"
 	: >"$W/klp.env"
-	T cat >"$W/bin-klp/klp" <<EOF
+	bounded cat >"$W/bin-klp/klp" <<EOF
 #!/bin/sh
 echo "\$*" >>"$W/klp.calls"
 echo "\$(env | sed -n 's/^\\(KLP_[A-Za-z0-9_]*\\)=.*/\\1/p' | sort | tr '\\n' ' ')" >>"$W/klp.env"
 export KLP_RUN_DIR="$W/klp-run" KLP_DRACUT="\${HOOK_DRACUT:-$W/bin/dracut}"
 exec "$klp" "\$@"
 EOF
-	T chmod 0755 "$W/bin-klp/klp"
+	bounded chmod 0755 "$W/bin-klp/klp"
 
-	T cp -a /usr/lib/dracut "$W/dracut-base"
-	T rm -rf "$W/dracut-base/modules.d/55klp"
-	T cp -a "$top/dracut-module" "$W/dracut-base/modules.d/55klp"
+	bounded cp -a /usr/lib/dracut "$W/dracut-base"
+	bounded rm -rf "$W/dracut-base/modules.d/55klp"
+	bounded cp -a "$top/dracut-module" "$W/dracut-base/modules.d/55klp"
 	{
 		echo "klp_early=\"$loader\""
 		echo "klp_tool=\"$klp\""
@@ -133,7 +127,7 @@ EOF
 	# starts (the rpm triggers' R/run/regenerate-initrd), and its result; the
 	# system's dracut by its path (a test may put another dracut first on PATH)
 	real_dracut=$(command -v dracut)
-	T cat >"$W/bin/dracut" <<EOF
+	bounded cat >"$W/bin/dracut" <<EOF
 #!/bin/sh
 k=
 prev=
@@ -149,9 +143,9 @@ rc=\$?
 echo "end \$k \$rc" >>"$W/dracut.calls"
 exit \$rc
 EOF
-	T chmod 0755 "$W/bin/dracut"
+	bounded chmod 0755 "$W/bin/dracut"
 	# a dracut that fails after writing half an image
-	T cat >"$W/bin/dracut-fails" <<EOF
+	bounded cat >"$W/bin/dracut-fails" <<EOF
 #!/bin/sh
 for a; do out=\$a; done
 head -c 1000 /dev/urandom >"\$out"
@@ -159,22 +153,22 @@ echo "start-fails" >>"$W/dracut.calls"
 echo "dracut: something broke" >&2
 exit 1
 EOF
-	T chmod 0755 "$W/bin/dracut-fails"
+	bounded chmod 0755 "$W/bin/dracut-fails"
 
-	T mkdir -p "$R/lib/modules" "$R/etc" "$R/run"
-	T cp -al "$src" "$R/lib/modules/$kver"
+	bounded mkdir -p "$R/lib/modules" "$R/etc" "$R/run"
+	bounded cp -al "$src" "$R/lib/modules/$kver"
 	echo "ID=$1" >"$R/etc/os-release"
-	T mkdir -p "$R/boot"
-	T mount -t tmpfs -o size=256m,mode=0755 klp-hook-test "$R/boot" || die "cannot mount a tmpfs on $R/boot"
+	bounded mkdir -p "$R/boot"
+	bounded mount -t tmpfs -o size=256m,mode=0755 klp-hook-test "$R/boot" || die "cannot mount a tmpfs on $R/boot"
 	mounts="$R/boot $mounts"
-	T touch "$R/boot/vmlinuz-$kver" # klp needs it to count the kernel as installed; dracut does not read it
+	bounded touch "$R/boot/vmlinuz-$kver" # klp needs it to count the kernel as installed; dracut does not read it
 
 	# the patches: build/kmod's, and copies for $kver2 (vermagic rewritten)
 	for v in v1 v2; do
-		T install -m 0644 "$kmoddir/klp_demo_$v.ko" "$W/patches/klp_demo_$v.ko"
-		LC_ALL=C T sed "s/vermagic=$kver /vermagic=$kver2 /" "$kmoddir/klp_demo_$v.ko" >"$W/patches/k2-klp_demo_$v.ko"
-		T chmod 0644 "$W/patches/k2-klp_demo_$v.ko"
-		vm=$(T modinfo -F vermagic "$W/patches/k2-klp_demo_$v.ko" | T cut -d' ' -f1)
+		bounded install -m 0644 "$kmoddir/klp_demo_$v.ko" "$W/patches/klp_demo_$v.ko"
+		LC_ALL=C bounded sed "s/vermagic=$kver /vermagic=$kver2 /" "$kmoddir/klp_demo_$v.ko" >"$W/patches/k2-klp_demo_$v.ko"
+		bounded chmod 0644 "$W/patches/k2-klp_demo_$v.ko"
+		vm=$(bounded modinfo -F vermagic "$W/patches/k2-klp_demo_$v.ko" | bounded cut -d' ' -f1)
 		[ "$vm" = "$kver2" ] || die "cannot rewrite the vermagic of klp_demo_$v.ko for $kver2 (got '$vm')"
 	done
 
@@ -184,30 +178,30 @@ EOF
 	export PATH
 
 	# the initrd before any package: no patch
-	T "$klp" regenerate --kver "$kver" --root "$R" --boot "$R/boot" -q >"$W/out" 2>&1 ||
-		die "cannot build the first initrd: $(T cat "$W/out")"
+	bounded "$klp" regenerate --kver "$kver" --root "$R" --boot "$R/boot" -q >"$W/out" 2>&1 ||
+		die "cannot build the first initrd: $(bounded cat "$W/out")"
 	[ "$(verdict)" = no-patch ] || die "the first initrd is not no-patch: $(verdict)"
 	: >"$W/dracut.calls"
 }
 
 # a second kernel: $kver's tree under the name $kver2, with a vmlinuz
 add_kernel2() {
-	T cp -al "$src" "$R/lib/modules/$kver2"
-	T touch "$R/boot/vmlinuz-$kver2"
+	bounded cp -al "$src" "$R/lib/modules/$kver2"
+	bounded touch "$R/boot/vmlinuz-$kver2"
 }
 
 # dracut runs since the last mark_calls: "K1 K2 ..." (sorted), "" for none
 mark_calls() {
-	calls_from=$(($(T wc -l <"$W/dracut.calls") + 1))
-	klp_from=$(($(T wc -l <"$W/klp.calls") + 1))
+	calls_from=$(($(bounded wc -l <"$W/dracut.calls") + 1))
+	klp_from=$(($(bounded wc -l <"$W/klp.calls") + 1))
 }
 # klp's calls (by klp-hook) since mark_calls: "regenerate regenerate ..."
 klp_calls() {
-	T tail -n "+$klp_from" "$W/klp.calls" | T cut -d' ' -f1 | T tr '\n' ' ' | T sed 's/ $//'
+	bounded tail -n "+$klp_from" "$W/klp.calls" | bounded cut -d' ' -f1 | bounded tr '\n' ' ' | bounded sed 's/ $//'
 }
 # failed dracut runs (bin/dracut-fails) since mark_calls
 failed_runs() {
-	T tail -n "+$calls_from" "$W/dracut.calls" | T grep -c '^start-fails' || :
+	bounded tail -n "+$calls_from" "$W/dracut.calls" | bounded grep -c '^start-fails' || :
 }
 fails_note() {
 	f=$(failed_runs)
@@ -216,22 +210,22 @@ fails_note() {
 # kernels whose initrd got a patch-only update (klp's progress lines in $out), sorted
 updates() {
 	# shellcheck disable=SC2154 # out: set by dpkg_run / rpm_run
-	printf '%s\n' "$out" | T sed -n 's/^.*regenerating initrd for \([^ ]*\) (patch .*(patch archive replaced, dracut not run)$/\1/p' |
-		T sort | T tr '\n' ' ' | T sed 's/ $//'
+	printf '%s\n' "$out" | bounded sed -n 's/^.*regenerating initrd for \([^ ]*\) (patch .*(patch archive replaced, dracut not run)$/\1/p' |
+		bounded sort | bounded tr '\n' ' ' | bounded sed 's/ $//'
 }
 runs() {
 	# shellcheck disable=SC2016 # an awk program
-	T tail -n "+$calls_from" "$W/dracut.calls" | T awk '$1 == "start" { print $2 }' | T sort | T tr '\n' ' ' |
-		T sed 's/ $//'
+	bounded tail -n "+$calls_from" "$W/dracut.calls" | bounded awk '$1 == "start" { print $2 }' | bounded sort | bounded tr '\n' ' ' |
+		bounded sed 's/ $//'
 }
 # the markers present when the runs since mark_calls started
 run_markers() {
-	T tail -n "+$calls_from" "$W/dracut.calls" | T sed -n 's/^start [^ ]* \[\(.*\)\]$/\1/p' | T tr '\n' '|'
+	bounded tail -n "+$calls_from" "$W/dracut.calls" | bounded sed -n 's/^start [^ ]* \[\(.*\)\]$/\1/p' | bounded tr '\n' '|'
 }
 
 # sorted WORD...: the words sorted, on one line
 sorted() {
-	printf '%s\n' "$@" | T sort | T tr '\n' ' ' | T sed 's/ $//'
+	printf '%s\n' "$@" | bounded sort | bounded tr '\n' ' ' | bounded sed 's/ $//'
 }
 
 # shellcheck source=tests/lib/klp-query.sh
@@ -260,7 +254,7 @@ lsinitrd_patch() {
 		echo none
 	else
 		# shellcheck disable=SC2016 # an awk program
-		printf '%s\n' "$m" | T awk -F= '$1 == "module" { m = $2 } $1 == "sha256" { s = $2 } END { print "module=" m " sha256=" s }'
+		printf '%s\n' "$m" | bounded awk -F= '$1 == "module" { m = $2 } $1 == "sha256" { s = $2 } END { print "module=" m " sha256=" s }'
 	fi
 }
 
@@ -272,7 +266,7 @@ check_state() {
 		expect_eq "$(verdict "$2")" no-patch "$1: klp initrd says no-patch for $2"
 		expect_eq "$(embedded "$2").$(lsinitrd_patch "$2")" none.none "$1: nothing embedded (klp initrd, lsinitrd)"
 	else
-		want=$(T modinfo -F name "$3")
+		want=$(bounded modinfo -F name "$3")
 		expect_eq "$(verdict "$2")" in-sync "$1: klp initrd says in-sync for $2"
 		expect_eq "$(embedded "$2")" "$want" "$1: the initrd of $2 embeds $want"
 		expect_eq "$(lsinitrd_patch "$2")" "module=$want sha256=$(file_sha "$3")" \
@@ -283,11 +277,11 @@ check_state() {
 # klp_env_leaks: how many of klp-hook's calls of klp got KLP_* variables from
 # the environment (the hooks must remove them all), and which
 klp_env_leaks() {
-	n=$(T grep -c '[^ ]' "$W/klp.env" || :)
-	echo "$n$(T grep '[^ ]' "$W/klp.env" | T sort -u | T tr '\n' ';' | T sed 's/^/: /;s/;$//')"
+	n=$(bounded grep -c '[^ ]' "$W/klp.env" || :)
+	echo "$n$(bounded grep '[^ ]' "$W/klp.env" | bounded sort -u | bounded tr '\n' ';' | bounded sed 's/^/: /;s/;$//')"
 }
 
 # temporary files klp left in boot/
 temps() {
-	T find "$R/boot" -maxdepth 1 -name '.*.klp-*' | T wc -l
+	bounded find "$R/boot" -maxdepth 1 -name '.*.klp-*' | bounded wc -l
 }

@@ -18,6 +18,18 @@
 #                                       suite's describe CASE (false for an unknown one);
 #                                       --list prints them and exits 0, else sets cases (the
 #                                       arguments, default all; an unknown one exits 2)
+#   bounded CMD...                      CMD under a hard timeout: $bound seconds (default
+#                                       120), killed 5 s later; a hang fails one check
+#                                       (timeout's 124), not the whole run
+#   bounded_long CMD...                 the same for builds, dracut and package
+#                                       transactions: $bound_long seconds (default 600)
+#   describe CASE                       WHAT of a suite whose cases are files: the
+#                                       "# case: WHAT" line of $case_dir/CASE.sh (false
+#                                       when there is none); suites with their cases
+#                                       inline define their own
+#   run_cases                           each selected case: its file $case_dir/CASE.sh
+#                                       sourced, "== CASE: WHAT", its function
+#                                       case_CASE (dashes as underscores), its seconds
 #   number TEXT                         a measurement: printed, and kept in
 #                                       $harness_numbers when set; never counted
 #   totals                              "N passed, N failed" (", N skipped" when some
@@ -120,6 +132,29 @@ select_cases() {
 			exit 2
 		fi
 	done
+}
+
+describe() {
+	[ -f "${case_dir:?}/$1.sh" ] && sed -n 's/^# case: //p' "$case_dir/$1.sh" | grep .
+}
+
+run_cases() {
+	for _c in $cases; do
+		# shellcheck source=/dev/null # the case's file
+		. "$case_dir/$_c.sh"
+		echo "== $_c: $(describe "$_c")"
+		_t=$(bounded date +%s)
+		"case_$(echo "$_c" | bounded tr - _)"
+		echo "   ($_c: $(($(bounded date +%s) - _t)) s)"
+	done
+}
+
+bounded() {
+	timeout -k 5 "${bound:-120}" "$@"
+}
+
+bounded_long() {
+	timeout -k 10 "${bound_long:-600}" "$@"
 }
 
 number() {

@@ -1,9 +1,9 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
-# shellcheck shell=sh disable=SC2154 # klp and T: the caller's
+# shellcheck shell=sh disable=SC2154 # klp: the caller's
 #
 # What klp initrd says, for the suites that check initrds on the host
-# (tests/hooks/lib.sh, tests/klp/test-regenerate). Sourced; the caller
-# defines T (a command under its timeout) and klp (the binary).
+# (tests/hooks/lib.sh, tests/klp/test-regenerate). Sourced after
+# tests/lib/harness.sh (bounded); the caller sets klp (the binary).
 #
 #   klp_verdict ROOT BOOT KVER    the verdict word: in-sync, stale, missing,
 #                                 no-patch ("" when klp says none)
@@ -14,16 +14,16 @@
 #                                 embedding nothing, else BROKEN
 
 klp_verdict() {
-	T "$klp" initrd --kver "$3" --root "$1" --boot "$2" 2>/dev/null |
-		T sed -n 's/^[^:]*: \([a-z-]*\): .*/\1/p' || :
+	bounded "$klp" initrd --kver "$3" --root "$1" --boot "$2" 2>/dev/null |
+		bounded sed -n 's/^[^:]*: \([a-z-]*\): .*/\1/p' || :
 }
 
 klp_embedded() {
-	_j=$(T "$klp" initrd --kver "$3" --root "$1" --boot "$2" --json 2>/dev/null || :)
+	_j=$(bounded "$klp" initrd --kver "$3" --root "$1" --boot "$2" --json 2>/dev/null || :)
 	case $_j in
 	*'"initrd_readable":true'*'"embedded":null'*) echo none ;;
 	*'"initrd_readable":true'*'"valid":true,"loader":true'*)
-		printf '%s\n' "$_j" | T sed -n 's/.*"embedded":{"module":"\([^"]*\)".*/\1/p' ;;
+		printf '%s\n' "$_j" | bounded sed -n 's/.*"embedded":{"module":"\([^"]*\)".*/\1/p' ;;
 	*) echo BROKEN ;;
 	esac
 }
