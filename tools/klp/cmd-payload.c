@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "klp.h"
+#include "util.h"
 #include "kernel.h"
 #include "patch.h"
 #include "payload.h"

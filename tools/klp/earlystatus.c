@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "klp.h"
+#include "util.h"
 #include "status.h"
 
 __attribute__((format(printf, 3, 4))) static int fail(char *err, size_t errlen, const char *fmt, ...)

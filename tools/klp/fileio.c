@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * fileio.c: small whole-file reads, KEY=value texts and fsync by path, for
- * klp's own files (stamps, os-release, zipl.conf, helper logs).
+ * fileio.c: the whole-file reader of klp (files of the system, /proc and
+ * /sys texts, klp's own files), KEY=value texts and fsync by path.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -15,22 +15,66 @@
 #include "klp.h"
 #include "util.h"
 
+int klp_read_text(const char *path, size_t max, char **out, size_t *outlen)
+{
+	size_t len = 0, cap = 4096;
+	char *buf = malloc(cap + 1);
+	int fd, r = 0;
+
+	if (!buf)
+		return -ENOMEM;
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		r = -errno;
+		free(buf);
+		return r;
+	}
+	for (;;) {
+		ssize_t n;
+
+		if (len == cap) {
+			char *p;
+
+			if (cap >= max) {
+				r = -EFBIG;
+				break;
+			}
+			cap = cap * 2 > max ? max : cap * 2;
+			p = realloc(buf, cap + 1);
+			if (!p) {
+				r = -ENOMEM;
+				break;
+			}
+			buf = p;
+		}
+		n = read(fd, buf + len, cap - len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			r = -errno;
+			break;
+		}
+		if (n == 0)
+			break;
+		len += (size_t)n;
+	}
+	close(fd);
+	if (r < 0) {
+		free(buf);
+		return r;
+	}
+	buf[len] = '\0';
+	*out = buf;
+	if (outlen)
+		*outlen = len;
+	return 0;
+}
 
 char *klp_file_read(const char *path, size_t max)
 {
-	FILE *f = fopen(path, "re");
-	char *buf;
-	size_t n;
+	char *text = NULL;
 
-	if (!f)
-		return NULL;
-	buf = malloc(max + 1);
-	if (buf) {
-		n = fread(buf, 1, max, f);
-		buf[n] = '\0';
-	}
-	fclose(f);
-	return buf;
+	return klp_read_text(path, max, &text, NULL) < 0 ? NULL : text;
 }
 
 char *klp_fd_read(int fd, size_t max, bool tail)

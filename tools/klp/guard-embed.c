@@ -19,8 +19,8 @@
 #include <unistd.h>
 
 #include "klp.h"
+#include "util.h"
 #include "payload.h"
-#include "status.h"
 
 #define UNIT "klp-boot-ok.service"
 

@@ -13,8 +13,8 @@
 #include <string.h>
 
 #include "klp.h"
+#include "util.h"
 #include "patch.h"
-#include "status.h"
 
 #define LINE_MAX_BYTES 4096
 

@@ -26,6 +26,7 @@
 #include <unistd.h>
 
 #include "klp.h"
+#include "util.h"
 #include "kernel.h"
 
 #define SYSFS_LIVEPATCH "/sys/kernel/livepatch"
@@ -308,40 +309,16 @@ int klp_kernel_tasks(struct klp_tasks *out)
 	return 0;
 }
 
-/* A /proc text file of any size up to max (stacks are seq_files: read until EOF). */
+/* A /proc text file of at most max bytes, without its trailing newlines. */
 static int read_whole(const char *path, size_t max, char **out)
 {
-	size_t len = 0;
-	char *buf = malloc(max + 1);
-	int fd, r = 0;
+	size_t len;
+	int r = klp_read_text(path, max, out, &len);
 
-	if (!buf)
-		return -ENOMEM;
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0) {
-		r = -errno;
-		free(buf);
+	if (r < 0)
 		return r;
-	}
-	while (len < max) {
-		ssize_t n = read(fd, buf + len, max - len);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0) {
-			r = n < 0 ? -errno : 0;
-			break;
-		}
-		len += (size_t)n;
-	}
-	close(fd);
-	if (r < 0) {
-		free(buf);
-		return r;
-	}
-	while (len > 0 && buf[len - 1] == '\n')
-		len--;
-	buf[len] = '\0';
-	*out = buf;
+	while (len > 0 && (*out)[len - 1] == '\n')
+		(*out)[--len] = '\0';
 	return 0;
 }
 

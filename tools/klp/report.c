@@ -62,61 +62,6 @@ void klp_bad_option(char **argv, int ret, int opt)
 		klp_err("%s: unknown option '%s' (see klp %s --help)", argv[0], arg, argv[0]);
 }
 
-int klp_read_text(const char *path, size_t max, char **out, size_t *outlen)
-{
-	size_t len = 0, cap = 4096;
-	char *buf = malloc(cap + 1);
-	int fd, r = 0;
-
-	if (!buf)
-		return -ENOMEM;
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0) {
-		r = -errno;
-		free(buf);
-		return r;
-	}
-	for (;;) {
-		ssize_t n;
-
-		if (len == cap) {
-			char *p;
-
-			if (cap >= max) {
-				r = -EFBIG;
-				break;
-			}
-			cap = cap * 2 > max ? max : cap * 2;
-			p = realloc(buf, cap + 1);
-			if (!p) {
-				r = -ENOMEM;
-				break;
-			}
-			buf = p;
-		}
-		n = read(fd, buf + len, cap - len);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			r = -errno;
-			break;
-		}
-		if (n == 0)
-			break;
-		len += (size_t)n;
-	}
-	close(fd);
-	if (r < 0) {
-		free(buf);
-		return r;
-	}
-	buf[len] = '\0';
-	*out = buf;
-	if (outlen)
-		*outlen = len;
-	return 0;
-}
-
 void klp_print_words(FILE *f, char *const *v, size_t n, const char *empty)
 {
 	size_t i;

@@ -19,8 +19,6 @@ struct klp_report_opts {
 int klp_report_opts(int argc, char **argv, const char *usage, struct klp_report_opts *o);
 /* "klp: CMD: unknown option ..." after getopt_long (optstring ":...") returned ret ('?' or ':') */
 void klp_bad_option(char **argv, int ret, int opt);
-/* Whole file, NUL-terminated, at most max bytes (-EFBIG beyond). */
-int klp_read_text(const char *path, size_t max, char **out, size_t *len);
 void klp_print_words(FILE *f, char *const *v, size_t n, const char *empty);
 void klp_json_kv_words(struct klp_json *j, const char *key, char *const *v, size_t n);
 /* Seconds with 2 decimals, rounded: "0.08" */

@@ -17,7 +17,10 @@ char **klp_env_c(void);
 int klp_spawn(const char *const argv[], int in_fd, int out_fd, char **out, unsigned timeout_ms,
 	      bool show_stderr);
 /* ---- fileio.c ---- */
-/* At most max bytes of a file, NUL-terminated (malloc'd); NULL if it cannot be read. */
+/* A whole file of at most max bytes, NUL-terminated (malloc'd), its length in *len
+ * (if len): 0, -EFBIG when it is longer, or -errno. Reads until EOF (seq_files). */
+int klp_read_text(const char *path, size_t max, char **out, size_t *len);
+/* klp_read_text without the reason: NULL if it cannot be read whole. */
 char *klp_file_read(const char *path, size_t max);
 /* At most max bytes of an open file, NUL-terminated: its start, or with tail its end. */
 char *klp_fd_read(int fd, size_t max, bool tail);
