@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "klp.h"
+#include "util.h"
 #include "json.h"
 #include "patch.h"
 #include "status.h"
@@ -236,34 +237,24 @@ static void prom_write(FILE *f, const struct klp_kstate *ks, size_t n)
 	fprintf(f, "klp_initrd_check_timestamp_seconds %lld\n", (long long)time(NULL));
 }
 
-/* Temporary file beside FILE, then rename: the collector never reads half a file. */
+/* Whole or not at all: the collector never reads half a file. */
 static int prom_save(const char *path, const struct klp_kstate *ks, size_t n)
 {
-	char tmp[PATH_MAX];
+	struct klp_atomic a;
 	FILE *f;
-	int fd, r = 0;
+	int fd = klp_atomic_open(&a, AT_FDCWD, path, 0644), r = 0;
 
-	if (snprintf(tmp, sizeof(tmp), "%s.klp-XXXXXX", path) >= (int)sizeof(tmp))
-		return -ENAMETOOLONG;
-	fd = mkostemp(tmp, O_CLOEXEC);
 	if (fd < 0)
-		return -errno;
-	if (fchmod(fd, 0644) < 0 || !(f = fdopen(fd, "w"))) {
-		r = -errno;
-		close(fd);
-		unlink(tmp);
-		return r;
-	}
+		return fd;
+	if (!(f = fdopen(fd, "w")))
+		return klp_atomic_commit(&a, -errno, false);
 	prom_write(f, ks, n);
-	if (fflush(f) != 0 || fsync(fileno(f)) < 0)
+	if (fflush(f) != 0 || fsync(fd) < 0)
 		r = -errno;
 	if (fclose(f) != 0 && !r)
 		r = -errno;
-	if (!r && rename(tmp, path) < 0)
-		r = -errno;
-	if (r)
-		unlink(tmp);
-	return r;
+	a.fd = -1; /* closed with the stream */
+	return klp_atomic_commit(&a, r, false);
 }
 
 /*

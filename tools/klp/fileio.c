@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * fileio.c: the whole-file reader of klp (files of the system, /proc and
- * /sys texts, klp's own files), KEY=value texts and fsync by path.
+ * fileio.c: the whole-file reader and the atomic writer of klp (files of
+ * the system, /proc and /sys texts, klp's own files), KEY=value texts and
+ * fsync by path.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -127,5 +128,48 @@ int klp_fsync_path(const char *path, int flags)
 	if (fsync(fd) < 0)
 		r = -errno;
 	close(fd);
+	return r;
+}
+
+int klp_atomic_open(struct klp_atomic *a, int dir_fd, const char *name, mode_t mode)
+{
+	const char *base = strrchr(name, '/');
+	int n, r;
+
+	base = base ? base + 1 : name;
+	a->dir_fd = dir_fd;
+	a->fd = -1;
+	n = snprintf(a->tmp, sizeof(a->tmp), "%.*s.%s.klp-%ld", (int)(base - name), name, base, (long)getpid());
+	if (n < 0 || (size_t)n >= sizeof(a->tmp) || strlen(name) >= sizeof(a->name))
+		return -ENAMETOOLONG;
+	memcpy(a->name, name, strlen(name) + 1);
+	/* a leftover of a killed run that had our pid */
+	if (unlinkat(dir_fd, a->tmp, 0) < 0 && errno != ENOENT)
+		return -errno;
+	a->fd = openat(dir_fd, a->tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode);
+	if (a->fd < 0)
+		return -errno;
+	if (fchmod(a->fd, mode) < 0) {
+		r = -errno;
+		close(a->fd);
+		unlinkat(dir_fd, a->tmp, 0);
+		return r;
+	}
+	return a->fd;
+}
+
+int klp_atomic_commit(struct klp_atomic *a, int r, bool sync)
+{
+	if (a->fd >= 0) {
+		if (r == 0 && sync && fsync(a->fd) < 0)
+			r = -errno;
+		if (close(a->fd) < 0 && r == 0)
+			r = -errno;
+		a->fd = -1;
+	}
+	if (r == 0 && renameat(a->dir_fd, a->tmp, a->dir_fd, a->name) < 0)
+		r = -errno;
+	if (r < 0)
+		unlinkat(a->dir_fd, a->tmp, 0);
 	return r;
 }

@@ -23,6 +23,7 @@
 #include <unistd.h>
 
 #include "klp.h"
+#include "util.h"
 #include "patch.h"
 #include "payload.h"
 
@@ -82,42 +83,35 @@ static int open_checked(const char *path, const char *top, const char *kver, str
 	return fd;
 }
 
-/* A temporary file beside dir/name, opened for writing; tmp and dst get both paths. */
-static int temp_open(const char *dir, const char *name, char tmp[PATH_MAX], char dst[PATH_MAX], char *err,
-		     size_t errlen)
+/* A temporary file beside dir/name (klp_atomic_open), said when it cannot be made. */
+static int temp_open(struct klp_atomic *a, const char *dir, const char *name, char *err, size_t errlen)
 {
+	char dst[PATH_MAX];
 	int fd;
 
-	snprintf(tmp, PATH_MAX, "%s/.%s.XXXXXX", dir, name);
-	snprintf(dst, PATH_MAX, "%s/%s", dir, name);
-	fd = mkostemp(tmp, O_CLOEXEC);
-	if (fd < 0) {
-		fd = -errno;
+	if (snprintf(dst, sizeof(dst), "%s/%s", dir, name) >= (int)sizeof(dst))
+		fd = -ENAMETOOLONG;
+	else
+		fd = klp_atomic_open(a, AT_FDCWD, dst, 0644);
+	if (fd < 0)
 		snprintf(err, errlen, "cannot write into %s: %s", dir, strerror(-fd));
-	}
 	return fd;
 }
 
-/* Closes the temporary file and renames it into place when r is 0; else removes it. */
-static int temp_commit(int fd, const char *tmp, const char *dst, int r, char *err, size_t errlen)
+/* Renamed into place when r is 0, else removed (klp_atomic_commit); said when it fails. */
+static int temp_commit(struct klp_atomic *a, int r, char *err, size_t errlen)
 {
-	if (fchmod(fd, 0644) < 0 && r == 0)
-		r = -errno;
-	if (close(fd) < 0 && r == 0)
-		r = -errno;
-	if (r == 0 && rename(tmp, dst) < 0)
-		r = -errno;
-	if (r < 0) {
-		snprintf(err, errlen, "cannot write %s: %s", dst, strerror(-r));
-		unlink(tmp);
-	}
+	r = klp_atomic_commit(a, r, false);
+	if (r < 0)
+		snprintf(err, errlen, "cannot write %s: %s", a->name, strerror(-r));
 	return r;
 }
 
 /* Writes all of in (from its start) to dir/name through a temporary file, fed to v. */
 static int copy_into(int in, const char *dir, const char *name, struct klp_verify *v, char *err, size_t errlen)
 {
-	char tmp[PATH_MAX], dst[PATH_MAX], buf[65536];
+	struct klp_atomic a;
+	char buf[65536];
 	ssize_t n = 0;
 	int out, r = 0;
 
@@ -126,7 +120,7 @@ static int copy_into(int in, const char *dir, const char *name, struct klp_verif
 		snprintf(err, errlen, "cannot read what goes into %s: %s", name, strerror(-r));
 		return r;
 	}
-	if ((out = temp_open(dir, name, tmp, dst, err, errlen)) < 0)
+	if ((out = temp_open(&a, dir, name, err, errlen)) < 0)
 		return out;
 	while (r == 0 && (n = read(in, buf, sizeof(buf))) > 0) {
 		klp_verify_update(v, buf, (size_t)n);
@@ -135,17 +129,17 @@ static int copy_into(int in, const char *dir, const char *name, struct klp_verif
 	}
 	if (n < 0)
 		r = -errno;
-	return temp_commit(out, tmp, dst, r, err, errlen);
+	return temp_commit(&a, r, err, errlen);
 }
 
 int klp_payload_add_text(const char *dir, const char *name, const char *text, size_t len, char *err, size_t errlen)
 {
-	char tmp[PATH_MAX], dst[PATH_MAX];
-	int fd = temp_open(dir, name, tmp, dst, err, errlen);
+	struct klp_atomic a;
+	int fd = temp_open(&a, dir, name, err, errlen);
 
 	if (fd < 0)
 		return fd;
-	return temp_commit(fd, tmp, dst, write(fd, text, len) == (ssize_t)len ? 0 : -EIO, err, errlen);
+	return temp_commit(&a, write(fd, text, len) == (ssize_t)len ? 0 : -EIO, err, errlen);
 }
 
 int klp_payload_add_file(const char *dir, const char *name, int in_fd, char *err, size_t errlen)

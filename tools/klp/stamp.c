@@ -60,22 +60,21 @@ static void stamp_name(const char *kver, char *out, size_t len)
 
 void klp_stamp_save(int dir_fd, const char *kver, const char *initrd, const struct klp_embedded *e)
 {
-	char p[NAME_MAX + 1], tmp[NAME_MAX + 32];
+	char p[NAME_MAX + 1];
+	struct klp_atomic a;
 	struct stamp_key k;
 	struct stat st;
 	FILE *f;
-	int fd;
+	int fd, r = 0;
 
 	if (dir_fd < 0 || stat(initrd, &st) < 0)
 		return;
 	stamp_key_of(&st, &k);
 	stamp_name(kver, p, sizeof(p));
-	snprintf(tmp, sizeof(tmp), "%s.%ld", p, (long)getpid());
-	if ((fd = klp_run_file_create(dir_fd, tmp)) < 0)
+	if ((fd = klp_atomic_open(&a, dir_fd, p, 0644)) < 0)
 		return;
 	if (!(f = fdopen(fd, "w"))) {
-		close(fd);
-		unlinkat(dir_fd, tmp, 0);
+		klp_atomic_commit(&a, -errno, false);
 		return;
 	}
 	fprintf(f, "rules=%d\npath=%s\nkey=%llu %llu %llu %lld.%09lld %lld.%09lld\n", STAMP_RULES, initrd, k.dev, k.ino, k.size, k.mtime_s,
@@ -86,8 +85,10 @@ void klp_stamp_save(int dir_fd, const char *kver, const char *initrd, const stru
 	fprintf(f, "size=%llu\ncompression=%s\nproblem=%s\n", e->size, e->compression, e->problem);
 	fprintf(f, "loader=%s\nlsource=%s\nsuffix=%s\nappended=%d\n", e->loader_sha256, e->loader_source,
 		e->source_suffix, e->appended);
-	if (fclose(f) != 0 || renameat(dir_fd, tmp, dir_fd, p) < 0)
-		unlinkat(dir_fd, tmp, 0);
+	if (fclose(f) != 0)
+		r = -errno;
+	a.fd = -1; /* closed with the stream */
+	klp_atomic_commit(&a, r, false);
 }
 
 /* "1 0 1 1" as stamp_save writes them: four flags, each 0 or 1 */

@@ -3,8 +3,10 @@
 #ifndef KLP_UTIL_H
 #define KLP_UTIL_H
 
+#include <limits.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <sys/types.h>
 
 /* ---- spawn.c: helper programs, no shell, hard timeout ---- */
 /* environ with LC_ALL=C (a calloc'd array of environ's strings), so that the output we parse is not translated */
@@ -28,5 +30,20 @@ char *klp_fd_read(int fd, size_t max, bool tail);
 void klp_text_value(const char *text, const char *key, char *out, size_t len);
 /* open(path, flags) and fsync: 0 or -errno. */
 int klp_fsync_path(const char *path, int flags);
+/*
+ * A file written whole or not at all: klp_atomic_open creates a temporary
+ * file beside NAME (".BASE.klp-PID", relative to dir_fd, or AT_FDCWD), with
+ * mode whatever the umask, never through a symbolic link, and returns its fd
+ * or -errno. klp_atomic_commit(a, r, sync) with r 0 fsyncs it (sync), closes
+ * it (unless a->fd was set to -1: the caller closed it, e.g. with its FILE)
+ * and renames it over NAME; with r < 0, or when that fails, it removes it.
+ * Returns r, or the -errno that stopped it.
+ */
+struct klp_atomic {
+	int dir_fd, fd;
+	char tmp[PATH_MAX], name[PATH_MAX];
+};
+int klp_atomic_open(struct klp_atomic *a, int dir_fd, const char *name, mode_t mode);
+int klp_atomic_commit(struct klp_atomic *a, int r, bool sync);
 
 #endif
