@@ -469,9 +469,11 @@ enum klp_result klp_early_work(const struct klp_opts *o)
  * carries on alone. Says it in words and returns the result that stands for
  * it: timeout (loaded, transition running) as when the worker stops waiting
  * itself, applied when it got that far, failed when it never became a
- * livepatch (still in its module init, or not loaded at all).
+ * livepatch (still in its module init, or not loaded at all). A worker that
+ * died (a signal) with the module still coming died in the module's init:
+ * the kernel killed it there (an oops), and that init never returns.
  */
-static enum klp_result lost_state(const struct ctx *c, char *out, size_t len)
+static enum klp_result lost_state(const struct ctx *c, bool died, char *out, size_t len)
 {
 	char path[128], st[16];
 	int en, tr;
@@ -497,7 +499,10 @@ static enum klp_result lost_state(const struct ctx *c, char *out, size_t len)
 	}
 	snprintf(path, sizeof(path), "/sys/module/%s/initstate", c->m.module);
 	n = sys_read_small(path, st, sizeof(st));
-	if (n > 0 && !strncmp(st, "coming", 6))
+	if (n > 0 && !strncmp(st, "coming", 6) && died)
+		snprintf(out, len, "the kernel killed it in the module's init (an oops: see the kernel log above), "
+			 "which never returns: not applied");
+	else if (n > 0 && !strncmp(st, "coming", 6))
 		snprintf(out, len, "finit_module has not returned: the module's init is still running, "
 			 "the kernel may still apply it later");
 	else if (n > 0)
@@ -520,7 +525,7 @@ static enum klp_result worker_lost(struct ctx *c, int r, unsigned bound_ms)
 	if (r > -1000 && r != -ETIMEDOUT) /* it never ran */
 		return report(c, KLP_FAILED, r, "cannot start the worker: %s (%s); nothing loaded; boot continues",
 			      klp_errno_words(r), klp_errno_name(r));
-	res = lost_state(c, state, sizeof(state));
+	res = lost_state(c, r <= -1000, state, sizeof(state));
 	if (r <= -1000)
 		return report(c, res, 0, "the worker died of signal %d; %s; boot continues",
 			      -r - 1000, state);

@@ -910,6 +910,20 @@ static void run_worker_crash_is_reported(void **state)
 	assert_status("error", "");
 }
 
+/* died with the module still coming: died in its init (an oops), which never returns */
+static void run_worker_killed_in_module_init_is_told(void **state)
+{
+	struct klp_opts o = opts();
+
+	(void)state;
+	fake_add_file("/sys/module/klp_demo_v1/initstate", "coming\n", 7);
+	fake.worker_ret = -(1000 + 11);
+	assert_int_equal(klp_early_run(&o), 1);
+	assert_one_line("klp_demo_v1: the worker died of signal 11; the kernel killed it in the module's init (an oops: "
+			"see the kernel log above), which never returns: not applied; boot continues");
+	assert_status("result", "failed");
+}
+
 static void run_without_a_worker_loads_nothing(void **state)
 {
 	struct klp_opts o = opts();
@@ -1068,6 +1082,7 @@ int main(void)
 		cmocka_unit_test_setup(run_stopped_after_the_transition_is_applied, setup),
 		cmocka_unit_test_setup(run_stopped_before_the_insert, setup),
 		cmocka_unit_test_setup(run_worker_crash_is_reported, setup),
+		cmocka_unit_test_setup(run_worker_killed_in_module_init_is_told, setup),
 		cmocka_unit_test_setup(run_without_a_worker_loads_nothing, setup),
 		cmocka_unit_test_setup(run_unreadable_manifest_names_no_patch, setup),
 		cmocka_unit_test_setup(hook_mode_stuck_insert_is_bounded, setup),
