@@ -4,20 +4,13 @@
 # case: patch replaced (appended cpio) by a corrupted copy: sha256 refused
 
 case_corrupt_ko() {
-	image shell-shim klp_demo_v1 -f shell -p "$v1" || return 0
-	base=$img
-	d=$work/corrupt-ko
-	rm -rf "$d"
-	mkdir -p "$d/stage/usr/lib/klp-early"
+	staged corrupt-ko || return 0
 	ko=$d/stage/usr/lib/klp-early/klp_demo_v1.ko
 	lsinitrd -f usr/lib/klp-early/klp_demo_v1.ko "$base" >"$ko"
 	# One byte changed in the middle, same size: only the checksum can tell.
 	size=$(stat -c %s "$ko")
 	sha0=$(file_sha "$ko")
-	off=$((size / 2))
-	b=$(od -An -tu1 -j "$off" -N1 "$ko" | tr -d ' ')
-	# shellcheck disable=SC2059 # the format is the octal escape
-	printf "\\$(printf %o $(((b + 1) % 256)))" | dd of="$ko" bs=1 seek="$off" conv=notrunc status=none
+	flip_byte "$ko" $((size / 2))
 	expect_eq "$(stat -c %s "$ko")" "$size" "corrupted copy keeps the size"
 	if [ "$(file_sha "$ko")" != "$sha0" ]; then
 		pass "corrupted copy differs from the embedded patch"

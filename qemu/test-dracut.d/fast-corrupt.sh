@@ -10,11 +10,10 @@ case_fast_corrupt() {
 	fast_broken fast-corrupt || return 0
 	off=$(($(ko_offset "$img" klp_demo_v2) + $(stat -c %s "$kmoddir/klp_demo_v2.ko") / 2))
 	size=$(stat -c %s "$img")
-	b=$(od -An -tu1 -j "$off" -N1 "$img" | tr -d ' ')
-	# shellcheck disable=SC2059 # the format is the octal escape
-	printf "\\$(printf %o $(((b + 1) % 256)))" | dd of="$img" bs=1 seek="$off" conv=notrunc status=none
+	b=$(byte_at "$img" "$off")
+	flip_byte "$img" "$off"
 	expect_eq "$(stat -c %s "$img")" "$size" "corrupted copy keeps the size"
-	expect_eq "$(od -An -tu1 -j "$off" -N1 "$img" | tr -d ' ')" "$(((b + 1) % 256))" "byte $off of the image changed"
+	expect_eq "$(byte_at "$img" "$off")" "$(((b + 1) % 256))" "byte $off of the image changed"
 	klp_verdict fast-corrupt
 	expect_eq "$verdict_rc" 3 "klp initrd exits 3"
 	expect_log "$work/fast-corrupt/initrd.out" "^$kver: stale" "klp initrd says stale"

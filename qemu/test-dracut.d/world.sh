@@ -83,6 +83,17 @@ expect_init_not_loader() {
 	fi
 }
 
+# staged NAME: the shell-shim image (v1) as base, and an empty
+# $work/NAME/stage/usr/lib/klp-early ($d/stage) for overlay; false when that
+# image could not be built (said by image)
+staged() {
+	image shell-shim klp_demo_v1 -f shell -p "$v1" || return 1
+	base=$img
+	d=$work/$1
+	rm -rf "$d"
+	mkdir -p "$d/stage/usr/lib/klp-early"
+}
+
 # overlay NAME BASE FILE...: $work/NAME/initrd.img = BASE + an uncompressed
 # newc cpio of the FILEs (paths relative to $work/NAME/stage, owned by root).
 # BASE is padded with zeros to a multiple of 4 bytes first: the kernel takes

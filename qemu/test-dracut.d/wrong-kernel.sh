@@ -4,11 +4,7 @@
 # case: manifest replaced (appended cpio) for another kernel: refused
 
 case_wrong_kernel() {
-	image shell-shim klp_demo_v1 -f shell -p "$v1" || return 0
-	base=$img
-	d=$work/wrong-kernel
-	rm -rf "$d"
-	mkdir -p "$d/stage/usr/lib/klp-early"
+	staged wrong-kernel || return 0
 	sed 's/^kernel=.*/kernel=0.0.0-not-this-kernel/' "$work/shell-shim/manifest" >"$d/stage/usr/lib/klp-early/manifest"
 	overlay wrong-kernel "$base" usr/lib/klp-early/manifest
 	boot wrong-kernel "$img"
