@@ -258,7 +258,7 @@ upstream-kmod:
 corpus-tests: loader tool kmod upstream-kmod
 	$(Q)tests/run-suites qemu/test-corpus
 
-SHELL_FILES = tools/deps kmod/mkbigtable tests/run-unit tests/run-cross tests/run-suites .ci/run $(filter-out %.md %.c %.d,$(wildcard qemu/*[!~] qemu/*.d/*.sh \
+SHELL_FILES = tools/deps kmod/mkbigtable tests/run-unit tests/run-cross tests/run-suites .ci/run $(filter-out %.md %.c %.d,$(wildcard qemu/*[!~] qemu/*.d/*.sh qemu/lifecycle.d/klptest-run \
 	dracut-module/*.sh initramfs-tools/hooks/klp initramfs-tools/scripts/init-top/klp initramfs-tools/scripts/init-bottom/klp tools/hooks/klp-hook \
 	tools/hooks/*/* tests/hooks/* tests/pkg/* tests/klp/run-golden \
 	tests/lib/*.sh tests/klp/test-regenerate tests/klp/test-regenerate.d/*.sh tests/klp/test-payload tests/klp/bin/* tests/fuzz/run-fuzz tests/fuzz/mkseeds-initrd))
