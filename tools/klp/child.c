@@ -6,9 +6,7 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
-#include <fcntl.h>
 #include <signal.h>
-#include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -83,37 +81,14 @@ double klp_now_s(void)
  */
 int klp_run_child(char *const argv[], int log_fd, int lock_fd, unsigned timeout)
 {
-	posix_spawn_file_actions_t fa;
-	posix_spawnattr_t at;
-	sigset_t all, none;
-	char **env = klp_env_c();
+	/* the children hold the lock as long as any of them lives, even if we are killed */
+	struct klp_proc p = { .in = KLP_FD_NULL, .out = log_fd, .err = log_fd, .group = true, .keep_fd = lock_fd };
 	pid_t pid;
-	int r, st = 0, fl = lock_fd >= 0 ? fcntl(lock_fd, F_GETFD) : -1;
+	int r, st = 0;
 	bool termed = false, killed = false;
 
-	if (!env)
-		return -ENOMEM;
-	posix_spawn_file_actions_init(&fa);
-	posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
-	posix_spawn_file_actions_adddup2(&fa, log_fd, 1);
-	posix_spawn_file_actions_adddup2(&fa, log_fd, 2);
-	posix_spawnattr_init(&at);
-	sigfillset(&all);
-	sigemptyset(&none);
-	posix_spawnattr_setsigdefault(&at, &all);
-	posix_spawnattr_setsigmask(&at, &none);
-	posix_spawnattr_setpgroup(&at, 0);
-	posix_spawnattr_setflags(&at, POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETPGROUP);
-	/* the children hold the lock as long as any of them lives, even if we are killed */
-	if (lock_fd >= 0)
-		fcntl(lock_fd, F_SETFD, fl & ~FD_CLOEXEC);
 	got_alarm = 0;
-	r = -posix_spawnp(&pid, argv[0], &fa, &at, argv, env);
-	if (lock_fd >= 0)
-		fcntl(lock_fd, F_SETFD, fl);
-	posix_spawn_file_actions_destroy(&fa);
-	posix_spawnattr_destroy(&at);
-	free(env);
+	r = klp_proc_start((const char *const *)argv, &p, &pid);
 	if (r < 0)
 		return r;
 	child_pgid = pid;

@@ -1,15 +1,14 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * filter.c: a decompressor run as a child (posix_spawnp, default signals,
- * nothing blocked): its stdin an open file, its stdout a pipe klp reads, its
- * stderr kept in a memfd, so that a failure is reported in its own words.
+ * filter.c: a decompressor run as a child (klp_proc_start): its stdin an
+ * open file, its stdout a pipe klp reads, its stderr kept in a memfd, so
+ * that a failure is reported in its own words.
  * How long it may take is the reader's deadline (stream.c).
  */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
-#include <spawn.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -17,13 +16,12 @@
 #include <unistd.h>
 
 #include "initrd-read.h"
+#include "util.h"
 
 int klp_filter_start(const char *const argv[], int in, struct klp_filter *f)
 {
-	posix_spawn_file_actions_t fa;
-	posix_spawnattr_t at;
-	sigset_t all, none;
-	int p[2], r;
+	struct klp_proc p = { .in = in, .keep_fd = -1 };
+	int pipefd[2], r;
 
 	f->pid = -1;
 	f->out = -1;
@@ -31,32 +29,22 @@ int klp_filter_start(const char *const argv[], int in, struct klp_filter *f)
 	f->errfd = memfd_create("klp-filter-stderr", MFD_CLOEXEC);
 	if (f->errfd < 0)
 		return -errno;
-	if (pipe2(p, O_CLOEXEC) < 0) {
+	if (pipe2(pipefd, O_CLOEXEC) < 0) {
 		r = -errno;
 		close(f->errfd);
 		return r;
 	}
-	posix_spawn_file_actions_init(&fa);
-	posix_spawn_file_actions_adddup2(&fa, in, 0);
-	posix_spawn_file_actions_adddup2(&fa, p[1], 1);
-	posix_spawn_file_actions_adddup2(&fa, f->errfd, 2);
-	posix_spawnattr_init(&at);
-	sigfillset(&all);
-	sigemptyset(&none);
-	posix_spawnattr_setsigdefault(&at, &all);
-	posix_spawnattr_setsigmask(&at, &none);
-	posix_spawnattr_setflags(&at, POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK);
-	r = -posix_spawnp(&f->pid, argv[0], &fa, &at, (char *const *)argv, environ);
-	posix_spawn_file_actions_destroy(&fa);
-	posix_spawnattr_destroy(&at);
-	close(p[1]);
+	p.out = pipefd[1];
+	p.err = f->errfd;
+	r = klp_proc_start(argv, &p, &f->pid);
+	close(pipefd[1]);
 	if (r < 0) {
-		close(p[0]);
+		close(pipefd[0]);
 		close(f->errfd);
 		f->pid = -1;
 		return r;
 	}
-	f->out = p[0];
+	f->out = pipefd[0];
 	return 0;
 }
 

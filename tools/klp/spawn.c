@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * Running a helper program (rpm, dpkg, xz, zstd, gzip): no shell, argv as
- * given, looked up in PATH, with a hard timeout after which it is killed.
- * Its output is either captured (bounded) or written into a file
- * descriptor; its stderr goes to /dev/null unless asked for.
+ * Running a helper program: klp_proc_start starts every one (rpm, dpkg,
+ * the compressors, the decompressors of filter.c, dracut and zipl of
+ * child.c): no shell, argv as given, looked up in PATH, LC_ALL=C. klp_spawn
+ * runs one to its end under a hard timeout, its output captured (bounded)
+ * or written into a file descriptor; its stderr to /dev/null unless asked.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -29,7 +30,8 @@ static long long now_ms(void)
 	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-char **klp_env_c(void)
+/* environ with LC_ALL=C (a calloc'd array of environ's strings) */
+static char **env_c(void)
 {
 	size_t n = 0, i, j = 0;
 	char **env;
@@ -133,45 +135,75 @@ static bool program_found(const char *name)
 	}
 }
 
+/* fd KLP_FD_NULL: /dev/null opened with flags; KLP_FD_KEEP: ours; else dup2'ed */
+static void proc_fd(posix_spawn_file_actions_t *fa, int fd, int target, int flags)
+{
+	if (fd == KLP_FD_NULL)
+		posix_spawn_file_actions_addopen(fa, target, "/dev/null", flags, 0);
+	else if (fd >= 0)
+		posix_spawn_file_actions_adddup2(fa, fd, target);
+}
+
+int klp_proc_start(const char *const argv[], const struct klp_proc *p, pid_t *pid)
+{
+	posix_spawn_file_actions_t fa;
+	posix_spawnattr_t at;
+	sigset_t all, none;
+	char **env;
+	int r, fl = p->keep_fd >= 0 ? fcntl(p->keep_fd, F_GETFD) : -1;
+
+	if (!program_found(argv[0]))
+		return -ENOENT;
+	if (!(env = env_c()))
+		return -ENOMEM;
+	posix_spawn_file_actions_init(&fa);
+	proc_fd(&fa, p->in, 0, O_RDONLY);
+	proc_fd(&fa, p->out, 1, O_WRONLY);
+	proc_fd(&fa, p->err, 2, O_WRONLY);
+	posix_spawnattr_init(&at);
+	sigfillset(&all);
+	sigemptyset(&none);
+	posix_spawnattr_setsigdefault(&at, &all);
+	posix_spawnattr_setsigmask(&at, &none);
+	if (p->group)
+		posix_spawnattr_setpgroup(&at, 0);
+	posix_spawnattr_setflags(&at, POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK |
+					      (p->group ? POSIX_SPAWN_SETPGROUP : 0));
+	/* the inherited descriptor: open in the child only (it holds the lock as long as it lives) */
+	if (fl >= 0)
+		fcntl(p->keep_fd, F_SETFD, fl & ~FD_CLOEXEC);
+	r = -posix_spawnp(pid, argv[0], &fa, &at, (char *const *)argv, env);
+	if (fl >= 0)
+		fcntl(p->keep_fd, F_SETFD, fl);
+	posix_spawn_file_actions_destroy(&fa);
+	posix_spawnattr_destroy(&at);
+	free(env);
+	return r;
+}
+
 int klp_spawn(const char *const argv[], int in_fd, int out_fd, char **out, unsigned timeout_ms,
 	      bool show_stderr)
 {
-	posix_spawn_file_actions_t fa;
 	int pipefd[2] = { -1, -1 }, r;
 	long long deadline = now_ms() + timeout_ms;
-	char **env = klp_env_c();
+	struct klp_proc p = { .in = in_fd >= 0 ? in_fd : KLP_FD_NULL, .out = out_fd,
+			      .err = show_stderr ? KLP_FD_KEEP : KLP_FD_NULL, .keep_fd = -1 };
 	pid_t pid;
 
 	if (out)
 		*out = NULL;
-	if (!env)
-		return -ENOMEM;
-	if (!program_found(argv[0])) {
-		free(env);
-		return -ENOENT;
+	if (out_fd < 0) {
+		if (pipe2(pipefd, O_CLOEXEC) < 0)
+			return -errno;
+		p.out = pipefd[1];
 	}
-	if (out_fd < 0 && pipe2(pipefd, O_CLOEXEC) < 0) {
-		r = -errno;
-		free(env);
-		return r;
-	}
-	posix_spawn_file_actions_init(&fa);
-	if (in_fd >= 0)
-		posix_spawn_file_actions_adddup2(&fa, in_fd, 0);
-	else
-		posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
-	posix_spawn_file_actions_adddup2(&fa, out_fd >= 0 ? out_fd : pipefd[1], 1);
-	if (!show_stderr)
-		posix_spawn_file_actions_addopen(&fa, 2, "/dev/null", O_WRONLY, 0);
-	r = posix_spawnp(&pid, argv[0], &fa, NULL, (char *const *)argv, env);
-	posix_spawn_file_actions_destroy(&fa);
-	free(env);
+	r = klp_proc_start(argv, &p, &pid);
 	if (pipefd[1] >= 0)
 		close(pipefd[1]);
-	if (r != 0) {
+	if (r < 0) {
 		if (pipefd[0] >= 0)
 			close(pipefd[0]);
-		return -r;
+		return r;
 	}
 	if (pipefd[0] >= 0) {
 		char *buf = NULL;

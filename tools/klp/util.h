@@ -9,11 +9,26 @@
 #include <sys/types.h>
 
 /* ---- spawn.c: helper programs, no shell, hard timeout ---- */
-/* environ with LC_ALL=C (a calloc'd array of environ's strings), so that the output we parse is not translated */
-char **klp_env_c(void);
 /*
- * Runs argv[0] (PATH lookup) with LC_ALL=C; stdin from in_fd (-1: /dev/null);
- * stdout into out_fd, or (out_fd -1) captured into *out (64 KiB at most).
+ * How every helper program starts (klp_proc_start): argv[0] looked up in
+ * PATH (-ENOENT when it is not there), no shell, LC_ALL=C (the output we
+ * parse is never translated), default signal actions and nothing blocked.
+ * Its stdin, stdout and stderr: a descriptor, KLP_FD_NULL (/dev/null) or
+ * KLP_FD_KEEP (ours). group: a process group of its own (pid = pgid), to be
+ * stopped as one; keep_fd: a descriptor it inherits (the lock), -1 none.
+ */
+#define KLP_FD_NULL (-1)
+#define KLP_FD_KEEP (-2)
+struct klp_proc {
+	int in, out, err;
+	bool group;
+	int keep_fd;
+};
+int klp_proc_start(const char *const argv[], const struct klp_proc *p, pid_t *pid);
+/*
+ * Runs argv (klp_proc_start); stdin from in_fd (-1: /dev/null); stdout into
+ * out_fd, or (out_fd -1) captured into *out (64 KiB at most); stderr ours or
+ * /dev/null.
  * Returns the exit status, -ETIMEDOUT (killed), -ENOENT (no such program).
  */
 int klp_spawn(const char *const argv[], int in_fd, int out_fd, char **out, unsigned timeout_ms,
