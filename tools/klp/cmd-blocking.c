@@ -84,14 +84,9 @@ static int cmd_blocking(int argc, char **argv)
 	int r, target = 1;
 	size_t i;
 
-	r = klp_report_opts(argc, argv, usage, &o);
-	if (r)
-		return r > 0 ? KLP_EXIT_OK : KLP_EXIT_USAGE;
-	r = klp_kernel_patches(&lives);
-	if (r < 0) {
-		klp_err("blocking: /sys/kernel/livepatch: %s", strerror(-r));
-		return KLP_EXIT_ERROR;
-	}
+	r = klp_report_begin(argc, argv, usage, &o, &lives);
+	if (r >= 0)
+		return r;
 	for (i = 0; i < lives.n && !moving; i++)
 		if (lives.v[i].transition == 1)
 			moving = &lives.v[i];

@@ -216,14 +216,9 @@ static int cmd_patches(int argc, char **argv)
 	size_t i, nrecs = 0;
 	int r;
 
-	r = klp_report_opts(argc, argv, usage, &o);
-	if (r)
-		return r > 0 ? KLP_EXIT_OK : KLP_EXIT_USAGE;
-	r = klp_kernel_patches(&lives);
-	if (r < 0) {
-		klp_err("patches: /sys/kernel/livepatch: %s", strerror(-r));
-		return KLP_EXIT_ERROR;
-	}
+	r = klp_report_begin(argc, argv, usage, &o, &lives);
+	if (r >= 0)
+		return r;
 	if (!o.verbose && !o.json) {
 		for (i = 0; i < lives.n; i++)
 			printf("%s\n", lives.v[i].name);

@@ -163,16 +163,6 @@ static const char *old_module(const char *path)
 	return r == 0 ? old.module : "an unreadable manifest";
 }
 
-static void drop(const char *outdir, const struct klp_manifest *m)
-{
-	char p[PATH_MAX];
-
-	snprintf(p, sizeof(p), "%s/%s", outdir, m->file);
-	unlink(p);
-	snprintf(p, sizeof(p), "%s/manifest", outdir);
-	unlink(p);
-}
-
 /* --guard: the guard's flag and efivarfs.ko beside the patch, and one line that says whether it is on. */
 static int guard(const struct payload_opts *o, const struct klp_manifest *m)
 {
@@ -188,7 +178,7 @@ static int guard(const struct payload_opts *o, const struct klp_manifest *m)
 	r = klp_guard_embed(&g, why, sizeof(why), note, sizeof(note));
 	if (r < 0) {
 		klp_err("payload: crash-loop guard: %s", why);
-		drop(o->outdir, m);
+		klp_payload_drop(o->outdir, m);
 		return KLP_EXIT_ERROR;
 	}
 	if (note[0])
@@ -222,7 +212,7 @@ static int cmd_payload(int argc, char **argv)
 		klp_err("payload: %s", err);
 		r = KLP_EXIT_ERROR;
 	} else if (o.same && same_as(o.same, &m)) {
-		drop(o.outdir, &m);
+		klp_payload_drop(o.outdir, &m);
 		r = PAYLOAD_SAME;
 	} else {
 		printf("kernel: %s\npatch: %s\nfile: %s\nsrcversion: %s\nsha256: %s\nsize: %llu\n", m.kernel,

@@ -303,15 +303,10 @@ static int cmd_status(int argc, char **argv)
 	int r, taint_r;
 	size_t i;
 
-	r = klp_report_opts(argc, argv, usage, &o);
-	if (r)
-		return r > 0 ? KLP_EXIT_OK : KLP_EXIT_USAGE;
+	r = klp_report_begin(argc, argv, usage, &o, &lives);
+	if (r >= 0)
+		return r;
 	supported = klp_kernel_has_livepatch();
-	r = klp_kernel_patches(&lives);
-	if (r < 0) {
-		klp_err("status: /sys/kernel/livepatch: %s", strerror(-r));
-		return KLP_EXIT_ERROR;
-	}
 	for (i = 0; i < lives.n; i++)
 		if (lives.v[i].transition == 1)
 			state = "in_progress";

@@ -659,6 +659,20 @@ int klp_initrd_embedded_mem(const void *buf, size_t len, struct klp_embedded *ou
 	return scan_rd(&r, &k, out);
 }
 
+/* out cleared, then the image opened: its fd, or -errno said in out->problem */
+static int open_image(const char *path, struct klp_embedded *out)
+{
+	int fd;
+
+	memset(out, 0, sizeof(*out));
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		fd = -errno;
+		snprintf(out->problem, sizeof(out->problem), "%s", strerror(-fd));
+	}
+	return fd;
+}
+
 int klp_initrd_embedded(const char *path, struct klp_embedded *out)
 {
 	struct klp_archive_loc loc;
@@ -666,13 +680,9 @@ int klp_initrd_embedded(const char *path, struct klp_embedded *out)
 	bool appended;
 	int fd, kfd = -1, ret;
 
-	memset(out, 0, sizeof(*out));
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0) {
-		ret = -errno;
-		snprintf(out->problem, sizeof(out->problem), "%s", strerror(-ret));
-		return ret;
-	}
+	fd = open_image(path, out);
+	if (fd < 0)
+		return fd;
 	appended = klp_archive_find(fd, &loc) == 0;
 	/* the klp archive is read through its own descriptor: the base's walk moves fd */
 	if (appended && ((kfd = open(path, O_RDONLY | O_CLOEXEC)) < 0 || lseek(kfd, (off_t)loc.offset, SEEK_SET) < 0))
@@ -698,13 +708,9 @@ int klp_initrd_archive_read(const char *path, struct klp_embedded *out, struct k
 	struct klp_stream k = { .fd = -1 };
 	int fd, ret;
 
-	memset(out, 0, sizeof(*out));
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0) {
-		ret = -errno;
-		snprintf(out->problem, sizeof(out->problem), "%s", strerror(-ret));
-		return ret;
-	}
+	fd = open_image(path, out);
+	if (fd < 0)
+		return fd;
 	ret = klp_archive_find(fd, loc);
 	if (ret < 0)
 		snprintf(out->problem, sizeof(out->problem), "no klp archive at the end of the image");

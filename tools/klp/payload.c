@@ -245,3 +245,13 @@ int klp_payload_write(const struct klp_payload_req *q, struct klp_manifest *m, c
 		unlink(ko);
 	return r;
 }
+
+void klp_payload_drop(const char *dir, const struct klp_manifest *m)
+{
+	char p[PATH_MAX];
+
+	snprintf(p, sizeof(p), "%.3000s/%s", dir, m->file);
+	unlink(p);
+	snprintf(p, sizeof(p), "%.3000s/manifest", dir);
+	unlink(p);
+}

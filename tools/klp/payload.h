@@ -23,6 +23,8 @@ struct klp_payload_req {
  * On failure err says why and nothing is left in outdir.
  */
 int klp_payload_write(const struct klp_payload_req *q, struct klp_manifest *m, char *err, size_t errlen);
+/* What klp_payload_write wrote into dir (the patch m names, the manifest) removed again. */
+void klp_payload_drop(const char *dir, const struct klp_manifest *m);
 /* outdir/name (mode 0644) from all of in_fd, or from text: through a temporary file and a rename. */
 int klp_payload_add_file(const char *outdir, const char *name, int in_fd, char *err, size_t errlen);
 int klp_payload_add_text(const char *outdir, const char *name, const char *text, size_t len, char *err,

@@ -13,6 +13,7 @@
 
 #include "klp.h"
 #include "json.h"
+#include "kernel.h"
 #include "status.h"
 
 /*
@@ -48,6 +49,21 @@ int klp_report_opts(int argc, char **argv, const char *usage, struct klp_report_
 		return -1;
 	}
 	return 0;
+}
+
+int klp_report_begin(int argc, char **argv, const char *usage, struct klp_report_opts *o,
+		     struct klp_live_list *lives)
+{
+	int r = klp_report_opts(argc, argv, usage, o);
+
+	if (r)
+		return r > 0 ? KLP_EXIT_OK : KLP_EXIT_USAGE;
+	r = klp_kernel_patches(lives);
+	if (r < 0) {
+		klp_err("%s: /sys/kernel/livepatch: %s", argv[0], strerror(-r));
+		return KLP_EXIT_ERROR;
+	}
+	return -1;
 }
 
 void klp_bad_option(char **argv, int ret, int opt)

@@ -17,6 +17,11 @@ struct klp_report_opts {
 };
 /* -v, --json, -h after the command name; 0 go on, 1 help shown, -1 usage error. */
 int klp_report_opts(int argc, char **argv, const char *usage, struct klp_report_opts *o);
+struct klp_live_list;
+/* klp_report_opts, then the kernel's live patches into lives (a failure said as
+ * "CMD: /sys/kernel/livepatch: ..."): -1 to go on, else what klp exits with. */
+int klp_report_begin(int argc, char **argv, const char *usage, struct klp_report_opts *o,
+		     struct klp_live_list *lives);
 /* "klp: CMD: unknown option ..." after getopt_long (optstring ":...") returned ret ('?' or ':') */
 void klp_bad_option(char **argv, int ret, int opt);
 void klp_print_words(FILE *f, char *const *v, size_t n, const char *empty);

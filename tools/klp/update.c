@@ -228,17 +228,6 @@ int klp_update_read(const char *path, const struct klp_kstate *ks, uint64_t base
 	return 0;
 }
 
-static void payload_remove(const char *dir, const struct klp_manifest *m)
-{
-	char p[PATH_MAX];
-
-	snprintf(p, sizeof(p), "%.3000s/%s", dir, m->file);
-	unlink(p);
-	snprintf(p, sizeof(p), "%.3000s/manifest", dir);
-	unlink(p);
-	rmdir(dir);
-}
-
 int klp_update_write(const struct klp_regen_opts *o, const struct klp_kstate *ks, int out, uint64_t *base, char *err,
 		     size_t errlen)
 {
@@ -269,7 +258,8 @@ int klp_update_write(const struct klp_regen_opts *o, const struct klp_kstate *ks
 		r = write_base(ks, out, base, err, errlen);
 	if (r == 0 && !klp_got_signal)
 		r = append_payload(out, *base, dir, &m, err, errlen);
-	payload_remove(dir, &m);
+	klp_payload_drop(dir, &m);
+	rmdir(dir);
 	if (dfd >= 0)
 		close(dfd);
 	return r;
