@@ -35,6 +35,8 @@ hooks=${KLP_HOOKS_DIR:-$top/tools/hooks}
 
 # shellcheck source=tests/lib/harness.sh
 . "$top/tests/lib/harness.sh"
+# shellcheck source=tests/lib/dracut-scratch.sh
+. "$top/tests/lib/dracut-scratch.sh"
 die() {
 	printf '%s: %s\n' "${prog:-tests/hooks}" "$*" >&2
 	exit 2
@@ -115,14 +117,8 @@ exec "$klp" "\$@"
 EOF
 	bounded chmod 0755 "$W/bin-klp/klp"
 
-	bounded cp -a /usr/lib/dracut "$W/dracut-base"
-	bounded rm -rf "$W/dracut-base/modules.d/55klp"
-	bounded cp -a "$top/dracut-module" "$W/dracut-base/modules.d/55klp"
-	{
-		echo "klp_early=\"$loader\""
-		echo "klp_tool=\"$klp\""
-		echo "klp_mode=\"shim\""
-	} >"$W/dracut-conf/klp.conf"
+	scratch_dracut "$W/dracut-base"
+	klp_dracut_conf "$W/dracut-conf/klp.conf" shim
 	# the dracut klp runs: records the kernel and the markers present when it
 	# starts (the rpm triggers' R/run/regenerate-initrd), and its result; the
 	# system's dracut by its path (a test may put another dracut first on PATH)

@@ -52,14 +52,8 @@ bounded mkdir -p "$W/bin" "$W/run" "$W/conf.d"
 export KLP_RUN_DIR="$W/run"
 
 # dracut's modules: a scratch copy with ours as 55klp
-bounded cp -a /usr/lib/dracut "$W/dracut-base"
-bounded rm -rf "$W/dracut-base/modules.d/55klp"
-bounded cp -a "$top/dracut-module" "$W/dracut-base/modules.d/55klp"
-{
-	echo "klp_early=\"$loader\""
-	echo "klp_tool=\"$klp\""
-	echo "klp_mode=\"shim\""
-} >"$W/conf.d/klp.conf"
+scratch_dracut "$W/dracut-base"
+klp_dracut_conf "$W/conf.d/klp.conf" shim
 
 # the dracut that klp runs: counted, timed, isolated; it records its parent
 # (klp) and its own pid (its process group: klp starts it as a group leader)
