@@ -260,7 +260,7 @@ corpus-tests: loader tool kmod upstream-kmod
 
 SHELL_FILES = tools/deps kmod/mkbigtable tests/run-unit tests/run-cross tests/run-suites .ci/run $(filter-out %.md %.c %.d,$(wildcard qemu/*[!~] qemu/*.d/*.sh qemu/lifecycle.d/klptest-run \
 	dracut-module/*.sh initramfs-tools/hooks/klp initramfs-tools/scripts/init-top/klp initramfs-tools/scripts/init-bottom/klp tools/hooks/klp-hook \
-	tools/hooks/*/* tests/hooks/* tests/pkg/* tests/klp/run-golden \
+	tools/hooks/*/* tests/hooks/* tests/pkg/* tests/loader/* tests/klp/run-golden \
 	tests/lib/*.sh tests/klp/test-regenerate tests/klp/test-regenerate.d/*.sh tests/klp/test-payload tests/klp/bin/* tests/fuzz/run-fuzz tests/fuzz/mkseeds-initrd))
 
 shellcheck:
@@ -336,7 +336,7 @@ arch-livepatch: arch-livepatch-inputs
 # and guest; one emulated CPU, the other core is the other lane's). Two: the boots of Debian's
 # dracut initrds, qemu/test-corpus last (they share build/qemu/dracut-base, so one lane; the corpus
 # boots two at a time and has both cores once the other lane is done).
-HOST_LANE := tests/klp/test-payload tests/klp/test-regenerate tests/hooks/test-dpkg tests/hooks/test-rpm qemu/test-arch \
+HOST_LANE := tests/loader/test-cli tests/klp/test-payload tests/klp/test-regenerate tests/hooks/test-dpkg tests/hooks/test-rpm qemu/test-arch \
 	qemu/test-dracut-ng qemu/test-initramfs-tools
 integration-tests: loader tool kmod upstream-kmod arch-livepatch-inputs $(PRELOAD) $(REPLAY_LOG)
 	$(Q)tests/run-suites --pair "$(HOST_LANE) qemu/lifecycle" \
