@@ -24,6 +24,7 @@
 #include <sys/sysmacros.h>
 
 #include "klp.h"
+#include "util.h"
 #include "kernel.h"
 #include "boot.h"
 
@@ -172,34 +173,6 @@ static bool spec_is_device(const char *spec)
 	return !strncmp(spec, "/dev/", 5);
 }
 
-static char *slurp(const char *path)
-{
-	FILE *f = fopen(path, "re");
-	size_t cap = 65536, n = 0, k;
-	char *buf;
-
-	if (!f)
-		return NULL;
-	buf = malloc(cap + 1);
-	while (buf && (k = fread(buf + n, 1, cap - n, f)) > 0) {
-		n += k;
-		if (n == cap) {
-			char *nb = realloc(buf, 2 * cap + 1);
-			if (!nb) {
-				free(buf);
-				buf = NULL;
-				break;
-			}
-			buf = nb;
-			cap *= 2;
-		}
-	}
-	fclose(f);
-	if (buf)
-		buf[n] = '\0';
-	return buf;
-}
-
 int klp_bootfs_check(const char *root, const char *boot, char *err, size_t errlen)
 {
 	char fstab[PATH_MAX], spec[512], fstype[64], mp[PATH_MAX], a[PATH_MAX], b[PATH_MAX];
@@ -210,7 +183,12 @@ int klp_bootfs_check(const char *root, const char *boot, char *err, size_t errle
 	int r = 0, found;
 
 	snprintf(fstab, sizeof(fstab), "%s/etc/fstab", root);
-	if (!(text = slurp(fstab)))
+	r = klp_read_text(fstab, 1u << 24, &text, NULL);
+	if (r == -EFBIG) {
+		snprintf(err, errlen, "%s: %s", fstab, strerror(-r));
+		return r;
+	}
+	if (r < 0) /* no fstab (a chroot, a bare root): nothing to judge */
 		return 0;
 	found = klp_fstab_find(text, "/boot", spec, sizeof(spec), fstype, sizeof(fstype));
 	free(text);

@@ -247,14 +247,14 @@ static int prom_save(const char *path, const struct klp_kstate *ks, size_t n)
 	if (fd < 0)
 		return fd;
 	if (!(f = fdopen(fd, "w")))
-		return klp_atomic_commit(&a, -errno, false);
+		return klp_atomic_commit(&a, -errno);
 	prom_write(f, ks, n);
 	if (fflush(f) != 0 || fsync(fd) < 0)
 		r = -errno;
 	if (fclose(f) != 0 && !r)
 		r = -errno;
 	a.fd = -1; /* closed with the stream */
-	return klp_atomic_commit(&a, r, false);
+	return klp_atomic_commit(&a, r);
 }
 
 /*

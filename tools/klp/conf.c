@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "klp.h"
+#include "util.h"
 #include "patch.h"
 
 static char *trim(char *s)
@@ -122,22 +123,20 @@ int klp_conf_parse(const char *buf, size_t len, struct klp_conf *c, char *err, s
 
 int klp_conf_load(const char *path, struct klp_conf *c, char *err, size_t errlen)
 {
-	char buf[65536];
-	ssize_t n;
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	char *text;
+	size_t n;
+	int r = klp_read_text(path, 65535, &text, &n);
 
 	memset(c, 0, sizeof(*c));
-	if (fd < 0)
-		return errno == ENOENT ? 0 : -errno;
-	n = read(fd, buf, sizeof(buf));
-	close(fd);
-	if (n < 0)
-		return -errno;
-	if ((size_t)n == sizeof(buf)) {
+	if (r == -ENOENT)
+		return 0;
+	if (r == -EFBIG)
 		snprintf(err, errlen, "file too large");
-		return -EFBIG;
-	}
-	return klp_conf_parse(buf, (size_t)n, c, err, errlen);
+	if (r < 0)
+		return r;
+	r = klp_conf_parse(text, n, c, err, errlen);
+	free(text);
+	return r;
 }
 
 const char *klp_conf_pin(const struct klp_conf *c, const char *kver)

@@ -10,7 +10,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "klp.h"
@@ -18,8 +20,8 @@
 
 int klp_read_text(const char *path, size_t max, char **out, size_t *outlen)
 {
-	size_t len = 0, cap = 4096;
-	char *buf = malloc(cap + 1);
+	size_t len = 0, cap = max < 4096 ? max : 4096;
+	char *buf = malloc(cap + 1), extra;
 	int fd, r = 0;
 
 	if (!buf)
@@ -33,13 +35,9 @@ int klp_read_text(const char *path, size_t max, char **out, size_t *outlen)
 	for (;;) {
 		ssize_t n;
 
-		if (len == cap) {
+		if (len == cap && cap < max) {
 			char *p;
 
-			if (cap >= max) {
-				r = -EFBIG;
-				break;
-			}
 			cap = cap * 2 > max ? max : cap * 2;
 			p = realloc(buf, cap + 1);
 			if (!p) {
@@ -48,7 +46,8 @@ int klp_read_text(const char *path, size_t max, char **out, size_t *outlen)
 			}
 			buf = p;
 		}
-		n = read(fd, buf + len, cap - len);
+		/* full at max: one more byte says whether the file ends there */
+		n = len < cap ? read(fd, buf + len, cap - len) : read(fd, &extra, 1);
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0) {
@@ -57,6 +56,10 @@ int klp_read_text(const char *path, size_t max, char **out, size_t *outlen)
 		}
 		if (n == 0)
 			break;
+		if (len == cap) {
+			r = -EFBIG;
+			break;
+		}
 		len += (size_t)n;
 	}
 	close(fd);
@@ -131,38 +134,63 @@ int klp_fsync_path(const char *path, int flags)
 	return r;
 }
 
+/* six characters of [A-Za-z0-9] from the kernel's random pool (the time and pid if it has none yet) */
+static void random_suffix(char out[7])
+{
+	static const char set[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+	unsigned char b[6];
+	size_t i;
+
+	if (getrandom(b, sizeof(b), GRND_NONBLOCK) != (ssize_t)sizeof(b)) {
+		struct timespec t;
+		unsigned long long x;
+
+		clock_gettime(CLOCK_REALTIME, &t);
+		x = (unsigned long long)t.tv_nsec * 2654435761u ^ (unsigned long long)getpid() << 20;
+		for (i = 0; i < sizeof(b); i++, x >>= 8)
+			b[i] = (unsigned char)x;
+	}
+	for (i = 0; i < sizeof(b); i++)
+		out[i] = set[b[i] % (sizeof(set) - 1)];
+	out[6] = '\0';
+}
+
 int klp_atomic_open(struct klp_atomic *a, int dir_fd, const char *name, mode_t mode)
 {
 	const char *base = strrchr(name, '/');
-	int n, r;
+	char sfx[7];
+	int n, r, tries;
 
 	base = base ? base + 1 : name;
 	a->dir_fd = dir_fd;
 	a->fd = -1;
-	n = snprintf(a->tmp, sizeof(a->tmp), "%.*s.%s.klp-%ld", (int)(base - name), name, base, (long)getpid());
-	if (n < 0 || (size_t)n >= sizeof(a->tmp) || strlen(name) >= sizeof(a->name))
+	if (strlen(name) >= sizeof(a->name))
 		return -ENAMETOOLONG;
 	memcpy(a->name, name, strlen(name) + 1);
-	/* a leftover of a killed run that had our pid */
-	if (unlinkat(dir_fd, a->tmp, 0) < 0 && errno != ENOENT)
-		return -errno;
-	a->fd = openat(dir_fd, a->tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode);
+	for (tries = 0; tries < 100; tries++) {
+		random_suffix(sfx);
+		n = snprintf(a->tmp, sizeof(a->tmp), "%.*s.%s.klp-%s", (int)(base - name), name, base, sfx);
+		if (n < 0 || (size_t)n >= sizeof(a->tmp))
+			return -ENAMETOOLONG;
+		a->fd = openat(dir_fd, a->tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode);
+		if (a->fd >= 0 || errno != EEXIST)
+			break;
+	}
 	if (a->fd < 0)
 		return -errno;
 	if (fchmod(a->fd, mode) < 0) {
 		r = -errno;
 		close(a->fd);
+		a->fd = -1;
 		unlinkat(dir_fd, a->tmp, 0);
 		return r;
 	}
 	return a->fd;
 }
 
-int klp_atomic_commit(struct klp_atomic *a, int r, bool sync)
+int klp_atomic_commit(struct klp_atomic *a, int r)
 {
 	if (a->fd >= 0) {
-		if (r == 0 && sync && fsync(a->fd) < 0)
-			r = -errno;
 		if (close(a->fd) < 0 && r == 0)
 			r = -errno;
 		a->fd = -1;

@@ -432,7 +432,7 @@ bool klp_machine_is_s390(void)
 char *klp_kernel_mountinfo(void)
 {
 	char *text = NULL;
-	int r = read_whole("/proc/self/mountinfo", 1u << 22, &text);
+	int r = read_whole("/proc/self/mountinfo", 1u << 26, &text);
 
 	if (r < 0) {
 		errno = -r;
@@ -524,7 +524,7 @@ long klp_kernel_flock_holder(int fd)
 
 	if (fstat(fd, &st) < 0)
 		return -errno;
-	if ((r = read_whole("/proc/locks", 1u << 22, &text)) < 0)
+	if ((r = read_whole("/proc/locks", 1u << 26, &text)) < 0)
 		return r;
 	for (l = text; l && *l; l = strchr(l, '\n') ? strchr(l, '\n') + 1 : NULL) {
 		long p = flock_line_pid(l, strcspn(l, "\n"), &st);

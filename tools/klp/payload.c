@@ -101,7 +101,7 @@ static int temp_open(struct klp_atomic *a, const char *dir, const char *name, ch
 /* Renamed into place when r is 0, else removed (klp_atomic_commit); said when it fails. */
 static int temp_commit(struct klp_atomic *a, int r, char *err, size_t errlen)
 {
-	r = klp_atomic_commit(a, r, false);
+	r = klp_atomic_commit(a, r);
 	if (r < 0)
 		snprintf(err, errlen, "cannot write %s: %s", a->name, strerror(-r));
 	return r;

@@ -106,20 +106,22 @@ static int capture(int fd, long long deadline, size_t max, char **out)
 }
 
 /*
- * Whether PATH (or the path given) names an executable file. POSIX lets
+ * Whether PATH (or the path given) names an executable file: 0, -ENOENT, or
+ * -EACCES when there is such a file but not one we may run. POSIX lets
  * posix_spawnp report a program it cannot execute either as an error or as
  * the child's exit status 127; glibc does the latter where vfork is a real
  * fork (qemu-user), and "rpm is not installed" would read "rpm failed
- * (exit 127)". Looking first makes -ENOENT the answer everywhere.
+ * (exit 127)". Looking first gives the reason everywhere.
  */
-static bool program_found(const char *name)
+static int program_find(const char *name)
 {
 	const char *p = getenv("PATH");
 	char buf[4096];
 	struct stat st;
+	int r = -ENOENT;
 
 	if (strchr(name, '/'))
-		return access(name, X_OK) == 0;
+		return access(name, X_OK) == 0 ? 0 : -errno;
 	if (!p)
 		p = "/bin:/usr/bin";
 	for (;;) {
@@ -127,10 +129,13 @@ static bool program_found(const char *name)
 		int n = (int)(end - p);
 
 		if (snprintf(buf, sizeof(buf), "%.*s/%s", n ? n : 1, n ? p : ".", name) < (int)sizeof(buf) &&
-		    access(buf, X_OK) == 0 && stat(buf, &st) == 0 && S_ISREG(st.st_mode))
-			return true;
+		    stat(buf, &st) == 0 && S_ISREG(st.st_mode)) {
+			if (access(buf, X_OK) == 0)
+				return 0;
+			r = -EACCES;
+		}
 		if (!*end)
-			return false;
+			return r;
 		p = end + 1;
 	}
 }
@@ -152,8 +157,8 @@ int klp_proc_start(const char *const argv[], const struct klp_proc *p, pid_t *pi
 	char **env;
 	int r, fl = p->keep_fd >= 0 ? fcntl(p->keep_fd, F_GETFD) : -1;
 
-	if (!program_found(argv[0]))
-		return -ENOENT;
+	if ((r = program_find(argv[0])) < 0)
+		return r;
 	if (!(env = env_c()))
 		return -ENOMEM;
 	posix_spawn_file_actions_init(&fa);
@@ -169,7 +174,7 @@ int klp_proc_start(const char *const argv[], const struct klp_proc *p, pid_t *pi
 		posix_spawnattr_setpgroup(&at, 0);
 	posix_spawnattr_setflags(&at, POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK |
 					      (p->group ? POSIX_SPAWN_SETPGROUP : 0));
-	/* the inherited descriptor: open in the child only (it holds the lock as long as it lives) */
+	/* the inherited descriptor: not closed at the child's exec (it holds the lock as long as it lives) */
 	if (fl >= 0)
 		fcntl(p->keep_fd, F_SETFD, fl & ~FD_CLOEXEC);
 	r = -posix_spawnp(pid, argv[0], &fa, &at, (char *const *)argv, env);

@@ -74,7 +74,7 @@ void klp_stamp_save(int dir_fd, const char *kver, const char *initrd, const stru
 	if ((fd = klp_atomic_open(&a, dir_fd, p, 0644)) < 0)
 		return;
 	if (!(f = fdopen(fd, "w"))) {
-		klp_atomic_commit(&a, -errno, false);
+		klp_atomic_commit(&a, -errno);
 		return;
 	}
 	fprintf(f, "rules=%d\npath=%s\nkey=%llu %llu %llu %lld.%09lld %lld.%09lld\n", STAMP_RULES, initrd, k.dev, k.ino, k.size, k.mtime_s,
@@ -88,7 +88,7 @@ void klp_stamp_save(int dir_fd, const char *kver, const char *initrd, const stru
 	if (fclose(f) != 0)
 		r = -errno;
 	a.fd = -1; /* closed with the stream */
-	klp_atomic_commit(&a, r, false);
+	klp_atomic_commit(&a, r);
 }
 
 /* "1 0 1 1" as stamp_save writes them: four flags, each 0 or 1 */

@@ -138,16 +138,17 @@ static int copy_base(int in, int out, uint64_t len)
 static int append_payload(int out, uint64_t base, const char *dir, const struct klp_manifest *m, char *err,
 			  size_t errlen)
 {
-	char ko[PATH_MAX], mf[PATH_MAX], *text;
+	char ko[PATH_MAX], mf[PATH_MAX], *text = NULL;
 	struct klp_archive_src src = { .ko_name = m->file };
-	struct stat st;
+	struct stat st = { 0 };
+	size_t len = 0;
 	int r;
 
 	snprintf(ko, sizeof(ko), "%.3000s/%s", dir, m->file);
 	snprintf(mf, sizeof(mf), "%.3000s/manifest", dir);
 	src.ko_fd = open(ko, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
-	if (src.ko_fd < 0 || fstat(src.ko_fd, &st) < 0 || !(text = klp_file_read(mf, KLP_MANIFEST_MAX))) {
-		r = -errno;
+	r = src.ko_fd < 0 || fstat(src.ko_fd, &st) < 0 ? -errno : klp_read_text(mf, KLP_MANIFEST_MAX, &text, &len);
+	if (r < 0) {
 		snprintf(err, errlen, "cannot read back the payload: %s", strerror(-r));
 		if (src.ko_fd >= 0)
 			close(src.ko_fd);
@@ -155,7 +156,7 @@ static int append_payload(int out, uint64_t base, const char *dir, const struct 
 	}
 	src.ko_size = (uint64_t)st.st_size;
 	src.manifest = text;
-	src.manifest_len = strlen(text);
+	src.manifest_len = len;
 	r = klp_archive_write(out, base, &src);
 	if (r < 0)
 		snprintf(err, errlen, "cannot write the patch archive: %s", strerror(-r));

@@ -47,18 +47,19 @@ void klp_text_value(const char *text, const char *key, char *out, size_t len);
 int klp_fsync_path(const char *path, int flags);
 /*
  * A file written whole or not at all: klp_atomic_open creates a temporary
- * file beside NAME (".BASE.klp-PID", relative to dir_fd, or AT_FDCWD), with
- * mode whatever the umask, never through a symbolic link, and returns its fd
- * or -errno. klp_atomic_commit(a, r, sync) with r 0 fsyncs it (sync), closes
- * it (unless a->fd was set to -1: the caller closed it, e.g. with its FILE)
- * and renames it over NAME; with r < 0, or when that fails, it removes it.
- * Returns r, or the -errno that stopped it.
+ * file beside NAME (".BASE.klp-XXXXXX", random, relative to dir_fd or
+ * AT_FDCWD), with mode whatever the umask, never through a symbolic link,
+ * and returns its fd or -errno. What needs it on disk (fsync) is the
+ * caller's. klp_atomic_commit(a, r) with r 0 closes it (unless a->fd was set
+ * to -1: the caller closed it, e.g. with its FILE) and renames it over NAME;
+ * with r < 0, or when that fails, it removes it. Returns r, or the -errno
+ * that stopped it.
  */
 struct klp_atomic {
 	int dir_fd, fd;
 	char tmp[PATH_MAX], name[PATH_MAX];
 };
 int klp_atomic_open(struct klp_atomic *a, int dir_fd, const char *name, mode_t mode);
-int klp_atomic_commit(struct klp_atomic *a, int r, bool sync);
+int klp_atomic_commit(struct klp_atomic *a, int r);
 
 #endif
