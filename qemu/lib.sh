@@ -15,8 +15,6 @@
 #   arch_boot NAME INITRD SECONDS       one s390x/ppc64le boot ($qemu -M $machine, $kernel,
 #                                       console=$console): sets boot_log, boot_rc, boot_secs
 #   console_time LOG REGEX              kernel timestamp of the first console line matching REGEX
-#   byte_at FILE OFFSET                 the byte at OFFSET (decimal)
-#   flip_byte FILE OFFSET               that byte changed in place (+1 mod 256)
 #
 # Serial logs are stored without carriage returns (qemu/run strips them), so
 # plain grep -E works on them; the guest prefixes every fact with "KLPTEST: ".
@@ -29,19 +27,6 @@ KLP_QEMU_OUT=${KLP_QEMU_OUT:-$KLP_BUILD/qemu}
 
 # shellcheck source=tests/lib/harness.sh
 . "$top/tests/lib/harness.sh"
-
-# byte_at FILE OFFSET: the byte there, as a decimal number
-byte_at() {
-	od -An -tu1 -j "$2" -N1 "$1" | tr -d ' '
-}
-
-# flip_byte FILE OFFSET: that byte plus one (mod 256), in place: the same
-# size, only a checksum can tell
-flip_byte() {
-	_b=$(byte_at "$1" "$2")
-	# shellcheck disable=SC2059 # the format is the octal escape
-	printf "\\$(printf %o $(((_b + 1) % 256)))" | dd of="$1" bs=1 seek="$2" conv=notrunc status=none
-}
 
 # Rest of the first line that starts with the fixed string $2.
 log_field() {

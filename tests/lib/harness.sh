@@ -1,9 +1,8 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 # shellcheck shell=sh
 #
-# The one test harness of the shell and QEMU suites (qemu/lib.sh,
-# tests/hooks/lib.sh and tests/klp/test-regenerate source it). Sourced,
-# never run.
+# The one test harness of the shell and QEMU suites (every suite sources
+# it, the QEMU ones through qemu/lib.sh). Sourced, never run.
 #
 #   pass WHAT / fail WHAT               count one result
 #   skip WHAT                           count a check that could not run here, and why:
@@ -18,6 +17,9 @@
 #                                       suite's describe CASE (false for an unknown one);
 #                                       --list prints them and exits 0, else sets cases (the
 #                                       arguments, default all; an unknown one exits 2)
+#   byte_at FILE OFFSET                 the byte at OFFSET (decimal)
+#   flip_byte FILE OFFSET               that byte changed in place (+1 mod 256): the same
+#                                       size, only a checksum can tell
 #   bounded CMD...                      CMD under a hard timeout: $bound seconds (default
 #                                       120), killed 5 s later; a hang fails one check
 #                                       (timeout's 124), not the whole run
@@ -147,6 +149,19 @@ run_cases() {
 		"case_$(echo "$_c" | bounded tr - _)"
 		echo "   ($_c: $(($(bounded date +%s) - _t)) s)"
 	done
+}
+
+# byte_at FILE OFFSET: the byte there, as a decimal number
+byte_at() {
+	bounded od -An -tu1 -j "$2" -N1 "$1" | bounded tr -d ' '
+}
+
+# flip_byte FILE OFFSET: that byte plus one (mod 256), in place: the same
+# size, only a checksum can tell
+flip_byte() {
+	_b=$(byte_at "$1" "$2")
+	# shellcheck disable=SC2059 # the format is the octal escape
+	printf "\\$(printf %o $(((_b + 1) % 256)))" | bounded dd of="$1" bs=1 seek="$2" conv=notrunc status=none
 }
 
 bounded() {
