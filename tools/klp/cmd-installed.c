@@ -9,6 +9,7 @@
 #include "klp.h"
 #include "kernel.h"
 #include "patch.h"
+#include "boot.h"
 
 static void print_field(const struct klp_candidate *c, const char *kver, const char *field)
 {
@@ -68,18 +69,20 @@ static int cmd_installed(int argc, char **argv)
 		{ "moddir", required_argument, NULL, 'd' },
 		{ NULL, 0, NULL, 0 },
 	};
-	const char *root = "", *field = NULL, *conf = NULL, *moddir = NULL, *pin;
+	const char *root, *field = NULL, *conf = NULL, *moddir = NULL, *pin;
 	char kver[256] = "", err[256] = "", confpath[4096], dir[4096];
 	struct klp_candidates cands;
+	struct klp_sel sel; /* --kver, --root */
 	struct klp_conf cf;
 	bool quiet = false;
 	int o, r;
 
+	klp_sel_init(&sel);
 	while ((o = getopt_long(argc, argv, "k:r:F:c:d:qh", opts, NULL)) != -1) {
+		if (klp_sel_opt(&sel, o, optarg))
+			continue;
 		switch (o) {
 		case 'd': moddir = optarg; break;
-		case 'k': snprintf(kver, sizeof(kver), "%s", optarg); break;
-		case 'r': root = optarg; break;
 		case 'F': field = optarg; break;
 		case 'c': conf = optarg; break;
 		case 'q': quiet = true; break;
@@ -97,6 +100,11 @@ static int cmd_installed(int argc, char **argv)
 		klp_err("installed: unexpected argument '%s'", argv[optind]);
 		return KLP_EXIT_USAGE;
 	}
+	if (klp_sel_check(&sel, "installed") < 0)
+		return KLP_EXIT_USAGE;
+	root = sel.sys.root;
+	if (sel.kver)
+		snprintf(kver, sizeof(kver), "%s", sel.kver);
 	if (field && !field_valid(field)) {
 		klp_err("installed: unknown field '%s' (name, file, srcversion, vermagic, kernel)", field);
 		return KLP_EXIT_USAGE;

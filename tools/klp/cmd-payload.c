@@ -24,6 +24,7 @@
 enum { PAYLOAD_NONE = 3, PAYLOAD_PIN = 4, PAYLOAD_SAME = 5 };
 
 struct payload_opts {
+	struct klp_sel sel; /* --kver, --root */
 	const char *root, *moddir, *conf, *file, *same, *outdir, *guard;
 	char kver[256];
 	bool quiet;
@@ -58,10 +59,11 @@ static int parse(int argc, char **argv, struct payload_opts *o)
 	};
 	int c;
 
+	klp_sel_init(&o->sel);
 	while ((c = getopt_long(argc, argv, ":k:r:d:c:f:s:g:qh", opts, NULL)) != -1) {
+		if (klp_sel_opt(&o->sel, c, optarg))
+			continue;
 		switch (c) {
-		case 'k': snprintf(o->kver, sizeof(o->kver), "%s", optarg); break;
-		case 'r': o->root = optarg; break;
 		case 'd': o->moddir = optarg; break;
 		case 'c': o->conf = optarg; break;
 		case 'f': o->file = optarg; break;
@@ -77,6 +79,11 @@ static int parse(int argc, char **argv, struct payload_opts *o)
 		return -1;
 	}
 	o->outdir = argv[optind];
+	if (klp_sel_check(&o->sel, "payload") < 0)
+		return -1;
+	o->root = o->sel.sys.root;
+	if (o->sel.kver)
+		snprintf(o->kver, sizeof(o->kver), "%s", o->sel.kver);
 	return 0;
 }
 
@@ -192,13 +199,12 @@ static int cmd_payload(int argc, char **argv)
 	struct payload_opts o = { .root = "" };
 	struct klp_payload_req q;
 	struct klp_manifest m;
-	char top[PATH_MAX], err[512] = "", rootbuf[PATH_MAX], *path = NULL;
+	char top[PATH_MAX], err[512] = "", *path = NULL;
 	int r;
 
 	r = parse(argc, argv, &o);
 	if (r != 0)
 		return r > 0 ? KLP_EXIT_OK : KLP_EXIT_USAGE;
-	o.root = klp_root_norm(o.root, rootbuf, sizeof(rootbuf));
 	if (!o.kver[0] && (r = klp_kernel_release(o.kver, sizeof(o.kver))) < 0) {
 		klp_err("uname: %s", strerror(-r));
 		return KLP_EXIT_ERROR;
