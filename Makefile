@@ -81,7 +81,7 @@ help:
 	@echo "make kmod       build the test livepatch modules (kmod/) into $(B)/kmod"
 	@echo "make check      install deps, run unit tests (plain + ASan/UBSan), klp under valgrind, shellcheck,"
 	@echo "                lint, cross-check, QEMU boots and the lifecycle in a Debian guest (~55 min on 2 cores)"
-	@echo "make lifecycle  only the whole story in a debootstrapped Debian guest (15-20 min)"
+	@echo "make lifecycle  only the whole story in a debootstrapped Debian guest (about 12 min)"
 	@echo "make cross-check  s390x and ppc64le: build loader, klp and unit tests, run them under qemu-user"
 	@echo "make CROSS_COMPILE=s390x-linux-gnu-  (or powerpc64le-linux-gnu-) build into build/<arch>"
 	@echo "make dracut-ng-tests  the dracut boot cases again with dracut-ng 111 from vendor/ (in check)"
