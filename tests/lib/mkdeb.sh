@@ -6,8 +6,8 @@
 # OUT/pkg/NAME-VERSION: root-owned files, each DEST (a path under the
 # package root) a copy of SRC with SRC's mode. A DEST under DEBIAN/ is a
 # control file (triggers, postinst). Sourced by the suites that install
-# packages (tests/hooks/test-dpkg, tests/pkg/test-itools-triggers,
-# qemu/lifecycle); prints the .deb's path; false when dpkg-deb fails.
+# packages (tests/hooks/test-dpkg, tests/pkg/test-packages, tests/pkg/test-itools-triggers,
+# qemu/lifecycle); prints the .deb's path; false when dpkg-deb fails. dpkg_db below.
 mkdeb() {
 	_out=$1 _n=$2 _v=$3 _a=$4
 	shift 4
@@ -21,4 +21,12 @@ mkdeb() {
 	done
 	timeout -k 5 120 dpkg-deb --root-owner-group -Zgzip -b "$_d" "$_out/${_n}_${_v}_$_a.deb" >/dev/null || return 1
 	echo "$_out/${_n}_${_v}_$_a.deb"
+}
+
+# dpkg_db ROOT: the empty database `dpkg --root ROOT` needs (status, available,
+# info, updates, triggers) and ROOT/var/log for its log
+dpkg_db() {
+	bounded mkdir -p "$1/var/lib/dpkg/info" "$1/var/lib/dpkg/updates" "$1/var/lib/dpkg/triggers" "$1/var/log"
+	: >"$1/var/lib/dpkg/status"
+	: >"$1/var/lib/dpkg/available"
 }

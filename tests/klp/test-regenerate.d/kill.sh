@@ -23,7 +23,7 @@ case_kill() {
 	maxtemps=0
 	i=0
 	while [ "$i" -lt "$kills" ]; do
-		if [ $((i % 2)) = 0 ]; then use_patch v1; else use_patch v2; fi
+		use_patch_nth "$i"
 		d=$(rand_delay "$Ds" $((seed + i)))
 		: >"$W/dracut.calls"
 		crash "$d" "$klp" regenerate --full --kver "$kver" --root "$root" --boot "$kb" --dracut "$W/bin/dracut"
@@ -39,7 +39,7 @@ case_kill() {
 	ended=0
 	j=0
 	while [ "$j" -lt 10 ]; do
-		if [ $((j % 2)) = 0 ]; then use_patch v1; else use_patch v2; fi
+		use_patch_nth "$j"
 		bounded rm -f "$W/klp.pid" "$W/dracut.pid"
 		bounded "$klp" regenerate --full --kver "$kver" --root "$root" --boot "$kb" --dracut "$W/bin/dracut" >/dev/null 2>&1 &
 		p=$!
@@ -86,7 +86,7 @@ case_kill() {
 	bduring=0
 	i=0
 	while [ "$i" -lt "$base_kills" ]; do
-		if [ $((i % 2)) = 0 ]; then use_patch v1; else use_patch v2; fi
+		use_patch_nth "$i"
 		d=$(rand_delay "$Db" $((seed + 5000 + i)))
 		: >"$W/dracut.calls"
 		crash "$d" "$W/bin/dracut" -f --kver "$kver" --kmoddir "$root/lib/modules/$kver" "$kb/initrd.img-$kver"

@@ -7,34 +7,16 @@ case_lock() {
 	ensure_built
 	use_patch v2
 	n0=$(calls)
-	bounded "$klp" regenerate --full --if-needed --kver "$kver" --root "$root" --boot "$boot" --dracut "$W/bin/dracut" \
-		>"$W/lock1.out" 2>&1 &
-	p1=$!
-	bounded "$klp" regenerate --full --if-needed --kver "$kver" --root "$root" --boot "$boot" --dracut "$W/bin/dracut" \
-		>"$W/lock2.out" 2>&1 &
-	p2=$!
-	bgpids="$bgpids $p1 $p2"
-	r1=0
-	r2=0
-	wait "$p1" || r1=$?
-	wait "$p2" || r2=$?
+	twice --full --if-needed
 	expect_eq "$r1.$r2" 0.0 "two concurrent --if-needed: both succeed"
 	expect_eq "$(calls)" $((n0 + 1)) "two concurrent --if-needed: one dracut run"
-	expect_in "$(bounded cat "$W/lock1.out" "$W/lock2.out")" "klp: regenerate: waiting for the lock on $lock (taken by pid " \
+	expect_in "$(bounded cat "$W/twice1.out" "$W/twice2.out")" "klp: regenerate: waiting for the lock on $lock (taken by pid " \
 		"the second one waited for the lock, naming its holder"
 	expect_eq "$(embedded "$boot")" klp_demo_v2 "v2 embedded"
 	# two forced rebuilds: their dracut runs must not overlap
 	use_patch v1
 	: >"$W/dracut.calls"
-	bounded "$klp" regenerate --full --kver "$kver" --root "$root" --boot "$boot" --dracut "$W/bin/dracut" >/dev/null 2>&1 &
-	p1=$!
-	bounded "$klp" regenerate --full --kver "$kver" --root "$root" --boot "$boot" --dracut "$W/bin/dracut" >/dev/null 2>&1 &
-	p2=$!
-	bgpids="$bgpids $p1 $p2"
-	r1=0
-	r2=0
-	wait "$p1" || r1=$?
-	wait "$p2" || r2=$?
+	twice --full
 	expect_eq "$r1.$r2" 0.0 "two concurrent forced rebuilds: both succeed"
 	# shellcheck disable=SC2016 # an awk program
 	seq=$(bounded awk '{ print $1 }' "$W/dracut.calls" | bounded tr '\n' ' ')

@@ -49,7 +49,7 @@ case_update_kill() {
 	maxtemps=0
 	i=0
 	while [ "$i" -lt "$runs" ]; do
-		if [ $((i % 2)) = 0 ]; then use_patch v1; else use_patch v2; fi
+		use_patch_nth "$i"
 		# shellcheck disable=SC2086 # $paused: env and its assignments
 		crash "$(rand_delay "$Ds" $((seed + 9000 + i)))" $paused "$klp" regenerate --kver "$kver" --root "$root" \
 			--boot "$ku" --dracut "$W/bin/dracut"

@@ -93,6 +93,29 @@ use_patch() {
 	fi
 }
 
+# use_patch_nth N: v1 for an even N, v2 for an odd one (runs that alternate)
+use_patch_nth() {
+	if [ $(($1 % 2)) = 0 ]; then use_patch v1; else use_patch v2; fi
+}
+
+# twice ARGS...: two klp regenerate ARGS at once on $boot with the counting
+# dracut, outputs in $W/twice1.out and $W/twice2.out; their statuses in r1, r2
+twice() {
+	_pids=
+	for _n in 1 2; do
+		bounded "$klp" regenerate --kver "$kver" --root "$root" --boot "$boot" --dracut "$W/bin/dracut" "$@" \
+			>"$W/twice$_n.out" 2>&1 &
+		_pids="$_pids $!"
+	done
+	bgpids="$bgpids$_pids"
+	# shellcheck disable=SC2086 # two pids
+	set -- $_pids
+	r1=0
+	r2=0
+	wait "$1" || r1=$?
+	wait "$2" || r2=$?
+}
+
 calls() {
 	bounded grep -c '^start' "$W/dracut.calls" || :
 }
