@@ -309,13 +309,18 @@ static int put_in_place(const struct klp_regen_opts *o, const struct klp_kstate 
 static int temp_create(const struct klp_regen_opts *o, const struct klp_kstate *ks)
 {
 	const char *base = strrchr(ks->initrd, '/') ? strrchr(ks->initrd, '/') + 1 : ks->initrd;
+	char name[PATH_MAX];
+	struct klp_atomic a;
 	int fd, r;
 
-	snprintf(klp_tmp_path, sizeof(klp_tmp_path), "%.3800s/.%.255s.klp-XXXXXX", o->sys.boot, base);
-	fd = mkstemp(klp_tmp_path);
-	if (fd >= 0)
+	/* klp's one temporary name (.NAME.klp-XXXXXX), which lock.c knows as a leftover */
+	snprintf(name, sizeof(name), "%.3800s/%.255s", o->sys.boot, base);
+	fd = klp_atomic_open(&a, AT_FDCWD, name, 0600);
+	if (fd >= 0) {
+		memcpy(klp_tmp_path, a.tmp, sizeof(klp_tmp_path));
 		return fd;
-	r = -errno;
+	}
+	r = fd;
 	klp_tmp_path[0] = '\0';
 	say_failed(o);
 	klp_err("regenerate %s: cannot create a temporary file in %s: %s", ks->kver, o->sys.boot,

@@ -48,7 +48,7 @@ int klp_fsync_path(const char *path, int flags);
 /*
  * A file written whole or not at all: klp_atomic_open creates a temporary
  * file beside NAME (".BASE.klp-XXXXXX", random, relative to dir_fd or
- * AT_FDCWD), with mode whatever the umask, never through a symbolic link,
+ * AT_FDCWD: klp's one temporary name, lock.c's leftover), with mode whatever the umask, never through a symbolic link,
  * and returns its fd or -errno. What needs it on disk (fsync) is the
  * caller's. klp_atomic_commit(a, r) with r 0 closes it (unless a->fd was set
  * to -1: the caller closed it, e.g. with its FILE) and renames it over NAME;
